@@ -1,0 +1,1 @@
+"""Keyword libraries of the Focus Server infrastructure suite."""

@@ -1,0 +1,44 @@
+"""Turn pymongo's exceptions into one line that names the layer, the target and the cause (PZ-13806)."""
+
+from __future__ import annotations
+
+from pymongo.errors import (
+    AutoReconnect,
+    ConfigurationError,
+    ConnectionFailure,
+    NetworkTimeout,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
+
+AUTHENTICATION_FAILED = 18
+UNAUTHORIZED = 13
+
+
+def explain(error: PyMongoError, target: str, user: str | None, auth_source: str, action: str) -> str:
+    """``target`` is ``host:port``; ``action`` what was being done, e.g. ``ping``."""
+    if isinstance(error, OperationFailure):
+        message = error.details.get("errmsg", str(error)) if error.details else str(error)
+        if error.code == AUTHENTICATION_FAILED:
+            return (
+                f"MongoDB authentication failed at {target}: user '{user}' with authSource '{auth_source}' "
+                f"was rejected (code 18: wrong user, password or authSource)"
+            )
+        if error.code == UNAUTHORIZED:
+            return (
+                f"MongoDB authorization failed at {target}: user '{user}' is authenticated but may not {action} "
+                f"(code 13: {message})"
+            )
+        return f"MongoDB command failed at {target} during {action}: {message} (code {error.code})"
+    if isinstance(error, ServerSelectionTimeoutError | NetworkTimeout):
+        return f"MongoDB network failure at {target} during {action}: no answer in time ({_first_line(error)})"
+    if isinstance(error, ConnectionFailure | AutoReconnect):
+        return f"MongoDB network failure at {target} during {action}: {_first_line(error)}"
+    if isinstance(error, ConfigurationError):
+        return f"MongoDB client configuration for {target} is invalid: {error}"
+    return f"MongoDB error at {target} during {action}: {_first_line(error)}"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).split(", Timeout:")[0].splitlines()[0]

@@ -1,0 +1,323 @@
+"""MongoDBLibrary: read-only MongoDB checks whose failures name the layer (network, authentication, data)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure, PyMongoError
+from robot.api import logger
+from robot.api.deco import keyword, library
+from robot.api.types import Secret
+
+from keywords import latency
+from keywords.environment_choice import settings_of
+from keywords.mongo_failures import UNAUTHORIZED, explain
+from keywords.tcp_probe import TcpProbeError, probe_tcp
+
+REQUIRED_KEYS = ("host", "port", "username", "password", "database")
+
+
+@dataclass
+class _Connection:
+    client: MongoClient
+    settings: dict[str, Any]
+
+    @property
+    def target(self) -> str:
+        return f"{self.settings['host']}:{self.settings['port']}"
+
+    @property
+    def database(self) -> str:
+        return self.settings["database"]
+
+    def explain(self, error: PyMongoError, action: str) -> AssertionError:
+        user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or "admin"
+        return AssertionError(explain(error, self.target, user, auth_source, action))
+
+
+@library(scope="SUITE", auto_keywords=False)
+class MongoDBLibrary:
+    """Connects to MongoDB with pymongo and checks connectivity, authentication, latency and data health.
+
+    Settings come from the selected environment's ``mongodb`` section (``--variable ENV:<name>``,
+    see ``variables/environments.yaml``) or from a dictionary such as the one `ConfigLibrary` returns.
+    Passwords are Robot Framework ``Secret`` values and never appear in the log.
+
+    Every keyword is read-only. Failures name the layer and the target, for example
+    ``MongoDB network failure at 10.10.100.108:27017 during connect: connection refused``.
+
+    Connections are kept by alias; the last one opened is the current one.
+
+    | `Connect To MongoDB`   | alias=direct |
+    | `Ping MongoDB`         |              |
+    | ${stats}=              | `Measure Ping Latency` | samples=5 |
+    | `Close All MongoDB Connections` |     |
+    """
+
+    def __init__(self, environment: str | None = None) -> None:
+        """``environment`` overrides ``${ENV}`` for this import (used by tests)."""
+        self._environment = environment
+        self._connections: dict[str, _Connection] = {}
+        self._current: str | None = None
+
+    @keyword
+    def connect_to_mongodb(self, alias: str = "default", settings: dict | None = None) -> str:
+        """Opens an authenticated connection and returns the server's ``host:port``.
+
+        ``settings`` defaults to the environment's ``mongodb`` section. The port is probed over TCP first,
+        so a closed port fails at once with ``connection refused`` instead of after the server-selection
+        timeout. Then the client is created with every timeout and pool size from the settings, and a
+        ``ping`` forces TCP connect and SCRAM authentication.
+
+        | `Connect To MongoDB` | alias=direct |
+        | `Connect To MongoDB` | alias=app | settings=${focus_server_mongodb} |
+        """
+        settings = settings if settings is not None else settings_of("mongodb", self._environment)
+        missing = [key for key in REQUIRED_KEYS if settings.get(key) in (None, "")]
+        if missing:
+            raise AssertionError(f"MongoDB settings lack {missing}; have {sorted(settings)}")
+        target = f"{settings['host']}:{settings['port']}"
+        connect_timeout_s = settings.get("connect_timeout_ms", 10000) / 1000
+        started = time.monotonic()
+        try:
+            probe_tcp(settings["host"], settings["port"], connect_timeout_s)
+        except TcpProbeError as error:
+            raise AssertionError(f"MongoDB network failure at {target} during connect: {error.reason}") from None
+        connection = _Connection(self._client_for(settings), settings)
+        try:
+            connection.client.admin.command("ping")
+        except PyMongoError as error:
+            connection.client.close()
+            raise connection.explain(error, "authenticate and ping") from None
+        self.close_mongodb_connection(alias)
+        self._connections[alias] = connection
+        self._current = alias
+        logger.info(
+            f"Connected to MongoDB {target} as '{settings['username']}' (authSource "
+            f"'{settings.get('auth_source')}') in {(time.monotonic() - started) * 1000:.1f} ms, alias '{alias}'"
+        )
+        return target
+
+    @staticmethod
+    def _client_for(settings: dict[str, Any]) -> MongoClient:
+        password = settings["password"]
+        return MongoClient(
+            host=settings["host"],
+            port=settings["port"],
+            username=settings["username"],
+            password=password.value if isinstance(password, Secret) else password,
+            authSource=settings.get("auth_source") or "admin",
+            serverSelectionTimeoutMS=settings.get("server_selection_timeout_ms", 10000),
+            connectTimeoutMS=settings.get("connect_timeout_ms", 10000),
+            socketTimeoutMS=settings.get("socket_timeout_ms", 10000),
+            maxPoolSize=settings.get("max_pool_size", 10),
+            minPoolSize=settings.get("min_pool_size", 1),
+            # One named server, as in the spec; never follow a replica set's advertised member names.
+            directConnection=True,
+            appname="focus-infrastructure-tests",
+        )
+
+    def _connection(self, alias: str | None) -> _Connection:
+        name = alias or self._current
+        if name not in self._connections:
+            raise AssertionError(f"No MongoDB connection '{name}'; open one with Connect To MongoDB")
+        return self._connections[name]
+
+    @keyword
+    def ping_mongodb(self, alias: str | None = None) -> float:
+        """Sends ``ping`` and fails unless the server answers ``ok: 1.0``; returns ``ok``."""
+        connection = self._connection(alias)
+        try:
+            reply = connection.client.admin.command("ping")
+        except PyMongoError as error:
+            raise connection.explain(error, "ping") from None
+        if reply.get("ok") != 1.0:
+            raise AssertionError(f"MongoDB ping at {connection.target} answered ok={reply.get('ok')}, expected 1.0")
+        return reply["ok"]
+
+    @keyword
+    def get_mongodb_server_version(self, alias: str | None = None) -> str:
+        """Returns the server's ``version`` from ``buildInfo``; fails when it has none."""
+        connection = self._connection(alias)
+        try:
+            version = connection.client.server_info().get("version")
+        except PyMongoError as error:
+            raise connection.explain(error, "read server info (buildInfo)") from None
+        if not version:
+            raise AssertionError(f"MongoDB at {connection.target} reported no server version")
+        logger.info(f"MongoDB server version {version} at {connection.target}")
+        return version
+
+    @keyword
+    def list_databases(self, alias: str | None = None) -> list[str]:
+        """Returns the database names the user may see; never empty.
+
+        A user without the cluster-wide ``listDatabases`` privilege gets only its own databases from a real
+        mongod. Servers that answer ``Unauthorized`` instead are handled by checking the target database
+        through ``listCollections``: the result is then that database alone, and a warning says so.
+        """
+        connection = self._connection(alias)
+        try:
+            names = connection.client.list_database_names()
+        except OperationFailure as error:
+            if error.code != UNAUTHORIZED:
+                raise connection.explain(error, "list databases") from None
+            logger.warn(
+                f"MongoDB user '{connection.settings['username']}' may not run listDatabases at "
+                f"{connection.target}; checked database '{connection.database}' through listCollections instead"
+            )
+            self.list_collections(alias)
+            names = [connection.database]
+        except PyMongoError as error:
+            raise connection.explain(error, "list databases") from None
+        if not names:
+            raise AssertionError(f"MongoDB at {connection.target} listed no databases")
+        logger.info(f"Databases at {connection.target}: {names}")
+        return names
+
+    @keyword
+    def database_should_be_listed(self, database: str | None = None, alias: str | None = None) -> None:
+        """Fails unless ``database`` (default: the configured one) is among `List Databases`."""
+        connection = self._connection(alias)
+        database = database or connection.database
+        names = self.list_databases(alias)
+        if database not in names:
+            raise AssertionError(f"MongoDB at {connection.target}: database '{database}' not listed; found {names}")
+
+    @keyword
+    def list_collections(self, alias: str | None = None, database: str | None = None) -> list[str]:
+        """Returns the collection names of ``database`` (default: the configured one), sorted."""
+        connection = self._connection(alias)
+        database = database or connection.database
+        try:
+            names = sorted(connection.client[database].list_collection_names())
+        except PyMongoError as error:
+            raise connection.explain(error, f"list collections of '{database}'") from None
+        logger.info(f"Collections in {connection.target}/{database}: {names}")
+        return names
+
+    @keyword
+    def collections_should_exist(self, *names: str, alias: str | None = None) -> None:
+        """Fails listing every missing collection; with no names, checks ``required_collections``.
+
+        | `Collections Should Exist` | recordings | tasks | metadata | node4 |
+        """
+        connection = self._connection(alias)
+        required = list(names) or connection.settings.get("required_collections") or []
+        present = self.list_collections(alias)
+        missing = [name for name in required if name not in present]
+        if missing:
+            raise AssertionError(
+                f"MongoDB data layer at {connection.target}/{connection.database}: required collection(s) "
+                f"{missing} missing; present: {present}"
+            )
+
+    @keyword
+    def find_one_document(self, collection: str, alias: str | None = None) -> dict | None:
+        """Runs ``find_one`` on ``collection`` and returns the document, or ``None`` when it is empty."""
+        connection = self._connection(alias)
+        try:
+            document = connection.client[connection.database][collection].find_one()
+        except PyMongoError as error:
+            raise connection.explain(error, f"query '{collection}'") from None
+        logger.info(f"find_one on {connection.database}.{collection}: {'a document' if document else 'empty'}")
+        return document
+
+    @keyword
+    def latest_recordings_should_be_well_formed(
+        self, limit: int = 100, fields: tuple[str, ...] = ("uuid", "start_time", "end_time"), alias: str | None = None
+    ) -> int:
+        """Checks the newest ``limit`` recordings: ``fields`` present and ``start_time < end_time``.
+
+        An empty collection passes (it tests query capability, not data). Returns how many were checked.
+        The read is bounded by ``limit`` so that it stays cheap on production.
+        """
+        connection = self._connection(alias)
+        collection = connection.client[connection.database]["recordings"]
+        try:
+            recordings = list(collection.find({}, sort=[("_id", -1)], limit=limit))
+        except PyMongoError as error:
+            raise connection.explain(error, "read recordings") from None
+        problems = [problem for recording in recordings for problem in _recording_problems(recording, fields)]
+        if problems:
+            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            raise AssertionError(
+                f"MongoDB data layer at {connection.target}/{connection.database}.recordings: {shown}"
+            )
+        logger.info(f"{len(recordings)} newest recording(s) well formed")
+        return len(recordings)
+
+    @keyword
+    def measure_ping_latency(self, samples: int | None = None, alias: str | None = None) -> dict:
+        """Times ``samples`` pings (default ``ping_samples``, 5) on the established connection.
+
+        Uses a monotonic clock and an already authenticated connection, so connection setup is not measured.
+        Logs each sample and returns ``min_ms``, ``median_ms``, ``p95_ms``, ``max_ms``, ``band`` and
+        ``samples_ms``.
+        """
+        connection = self._connection(alias)
+        samples = samples or connection.settings.get("ping_samples", 5)
+        database = connection.client.admin
+        timings = []
+        for index in range(1, samples + 1):
+            started = time.perf_counter()
+            try:
+                database.command("ping")
+            except PyMongoError as error:
+                raise connection.explain(error, f"ping {index} of {samples}") from None
+            timings.append((time.perf_counter() - started) * 1000)
+            logger.info(f"ping {index}/{samples}: {timings[-1]:.2f} ms")
+        stats = latency.summarize(
+            timings,
+            connection.settings.get("acceptable_response_time_ms", 50.0),
+            connection.settings.get("max_response_time_ms", 100.0),
+        )
+        logger.info(f"MongoDB {connection.target} ping latency: {stats.summary()}")
+        return stats.as_dict()
+
+    @keyword
+    def ping_latency_should_be_below_threshold(
+        self, stats: dict, threshold_ms: float | None = None, alias: str | None = None
+    ) -> None:
+        """Fails when the median of ``stats`` is at or above ``threshold_ms`` (default ``max_response_time_ms``)."""
+        connection = self._connection(alias)
+        threshold = threshold_ms or connection.settings.get("max_response_time_ms", 100.0)
+        if stats["median_ms"] >= threshold:
+            raise AssertionError(
+                f"MongoDB performance at {connection.target}: ping median {stats['median_ms']:.1f} ms is at or "
+                f"above the {threshold:g} ms threshold ({stats['band']}; p95 {stats['p95_ms']:.1f} ms, "
+                f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} pings)"
+            )
+
+    @keyword
+    def close_mongodb_connection(self, alias: str | None = None) -> None:
+        """Closes the connection ``alias`` (default: the current one); closing an unknown alias is a no-op."""
+        name = alias or self._current
+        connection = self._connections.pop(name, None) if name else None
+        if connection:
+            connection.client.close()
+            logger.info(f"Closed MongoDB connection '{name}' to {connection.target}")
+        if name == self._current:
+            self._current = next(reversed(self._connections), None)
+
+    @keyword
+    def close_all_mongodb_connections(self) -> None:
+        """Closes every connection; safe in teardowns, also after a failed connect."""
+        for alias in list(self._connections):
+            self.close_mongodb_connection(alias)
+
+
+def _recording_problems(recording: dict, fields: tuple[str, ...]) -> list[str]:
+    name = recording.get("uuid") or recording.get("_id")
+    missing = [field for field in fields if field not in recording]
+    if missing:
+        return [f"recording {name} lacks {missing}"]
+    start, end = recording["start_time"], recording["end_time"]
+    try:
+        ordered = start < end
+    except TypeError:
+        return [f"recording {name} has incomparable start_time {start!r} and end_time {end!r}"]
+    return [] if ordered else [f"recording {name} starts after it ends (start_time {start} >= end_time {end})"]

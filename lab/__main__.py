@@ -1,0 +1,122 @@
+"""``python -m lab up|down|status|run|faults``: the local stand-in infrastructure.
+
+    python -m lab up [--fault NAME ...]     start in the background, wait until every component is up
+    python -m lab down                      stop it; no process or port is left behind
+    python -m lab run [--fault NAME] -- CMD start, run CMD, always stop; exits with CMD's status
+    python -m lab faults                    list the faults
+
+``$FOCUS_LAB_STATE`` selects the run folder (default ``lab/.state``), so several labs can run side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lab.faults import check_known, fault_table
+from lab.state import LabState, state_dir_from_environment
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 15.0
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie child still answers kill(0); it is gone for our purposes.
+    return not Path(f"/proc/{pid}/status").read_text().count("State:\tZ")
+
+
+def up(state: LabState, faults: frozenset[str]) -> None:
+    check_known(faults)
+    if _alive(state.pid()):
+        raise SystemExit(f"lab already running (pid {state.pid()}); run: python -m lab down")
+    shutil.rmtree(state.folder, ignore_errors=True)
+    state.folder.mkdir(parents=True)
+    command = [sys.executable, "-m", "lab", "serve", "--state-dir", str(state.folder)]
+    command += [arg for fault in sorted(faults) for arg in ("--fault", fault)]
+    started = time.monotonic()
+    with state.log_file.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    state.pid_file.write_text(str(process.pid))
+    while not state.env_file.exists():
+        if state.error_file.exists() or process.poll() is not None or time.monotonic() - started > START_TIMEOUT_S:
+            down(state)
+            detail = state.error_file.read_text() if state.error_file.exists() else state.log_file.read_text()
+            raise SystemExit(f"lab failed to start:\n{detail.strip()}")
+        time.sleep(0.05)
+    print(f"lab up in {time.monotonic() - started:.1f} s (faults: {', '.join(sorted(faults)) or 'none'})")
+    for key, value in state.read_env().items():
+        if "PASSWORD" not in key and "TOKEN" not in key:
+            print(f"  {key}={value}")
+    print(f"  secrets and all values: {state.env_file}")
+
+
+def down(state: LabState) -> None:
+    pid = state.pid()
+    if _alive(pid):
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass  # not our child (started by an earlier `lab up`)
+        print(f"lab down (pid {pid})")
+    state.pid_file.unlink(missing_ok=True)
+    state.env_file.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("up", "run", "serve"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--fault", action="append", default=[], help="a fault from `python -m lab faults`")
+    commands.choices["serve"].add_argument("--state-dir", type=Path, required=True)
+    commands.choices["run"].add_argument("cmd", nargs=argparse.REMAINDER)
+    commands.add_parser("down")
+    commands.add_parser("faults")
+    args = parser.parse_args(argv)
+    faults = frozenset(getattr(args, "fault", []))
+    if args.command == "serve":
+        from lab.daemon import serve
+
+        return serve(args.state_dir, faults)
+    if args.command == "faults":
+        for name, fault in fault_table().items():
+            print(f"{name:28} {fault['description']}")
+        return 0
+    state = LabState(state_dir_from_environment())
+    if args.command == "up":
+        up(state, faults)
+    elif args.command == "down":
+        down(state)
+    elif args.command == "run":
+        cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        up(state, faults)
+        try:
+            return subprocess.call(cmd)
+        finally:
+            down(state)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

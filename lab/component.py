@@ -1,0 +1,26 @@
+"""The contract every lab component (MongoDB, Kubernetes API, SSH hosts) follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass
+class LabContext:
+    """What a component gets: its run folder, the faults to apply, and what earlier components published."""
+
+    state_dir: Path
+    faults: frozenset[str] = frozenset()
+    published: dict[str, str] = field(default_factory=dict)
+
+
+class LabComponent(Protocol):
+    """Started in order in the lab process; ``start`` returns ``NAME=value`` pairs for ``lab.env``."""
+
+    name: str
+
+    def start(self, context: LabContext) -> dict[str, str]: ...
+
+    def stop(self) -> None: ...

@@ -1,0 +1,42 @@
+"""The lab process: starts every component in order, publishes ``lab.env``, serves until told to stop."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import traceback
+from pathlib import Path
+
+from lab.component import LabComponent, LabContext
+from lab.state import LabState
+
+
+def components() -> list[LabComponent]:
+    """In start order: the SSH target's kubectl needs the Kubernetes API's kubeconfig."""
+    from lab.mongo import MongoComponent
+
+    return [MongoComponent()]
+
+
+def serve(state_dir: Path, faults: frozenset[str]) -> int:
+    state = LabState(state_dir)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    context = LabContext(state_dir=state_dir, faults=faults, published={"LAB_STATE": str(state_dir)})
+    started: list[LabComponent] = []
+    try:
+        for component in components():
+            context.published.update(component.start(context))
+            started.append(component)
+        context.published["LAB_FAULTS"] = ",".join(sorted(faults))
+        state.publish(context.published)
+        stop.wait()
+        return 0
+    except Exception:  # noqa: BLE001 - any start failure must reach `lab up`, which waits on this file
+        state.fail(traceback.format_exc())
+        return 1
+    finally:
+        state.unpublish()
+        for component in reversed(started):
+            component.stop()

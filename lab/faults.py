@@ -1,0 +1,30 @@
+"""Faults are data: ``faults.yaml`` says what each fault changes, per lab component."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FAULTS_FILE = Path(__file__).with_name("faults.yaml")
+
+
+def fault_table() -> dict[str, dict[str, Any]]:
+    """``{fault name: {"description": ..., component name: settings}}``."""
+    return yaml.safe_load(FAULTS_FILE.read_text(encoding="utf-8"))
+
+
+def check_known(faults: frozenset[str]) -> None:
+    unknown = sorted(faults - set(fault_table()))
+    if unknown:
+        raise ValueError(f"unknown fault(s) {unknown}; known: {sorted(fault_table())}")
+
+
+def settings_for(component: str, faults: frozenset[str]) -> dict[str, Any]:
+    """The merged settings the active faults give ``component`` (empty when healthy)."""
+    merged: dict[str, Any] = {}
+    for name, fault in fault_table().items():
+        if name in faults:
+            merged.update(fault.get(component) or {})
+    return merged

@@ -1,0 +1,114 @@
+"""The lab MongoDB: SecantusDB (MongoDB wire protocol over WiredTiger) with SCRAM users and seeded data."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pymongo import MongoClient
+from secantus import SecantusDBServer
+
+from lab.component import LabContext
+from lab.faults import settings_for
+from lab.ports import free_port
+from lab.seed_data import COLLECTIONS, bad_recording, seed_documents
+
+DATABASE = "prisma"
+APP_USER = "prisma"
+ADMIN_USER = "admin"
+
+
+class MongoComponent:
+    """Provisions users and data without auth, then serves them with ``require_auth=True``."""
+
+    name = "mongodb"
+
+    def __init__(self) -> None:
+        self._server: SecantusDBServer | None = None
+
+    def start(self, context: LabContext) -> dict[str, str]:
+        fault = settings_for(self.name, context.faults)
+        data_dir = context.state_dir / "mongo" / "data"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
+        app_password, admin_password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+        self._provision(data_dir, app_password, admin_password, fault)
+        if fault.get("down"):
+            port = free_port()
+        else:
+            self._server = SecantusDBServer(host="127.0.0.1", port=0, storage_path=str(data_dir), require_auth=True)
+            self._server.start()
+            port = self._server.port
+            if fault.get("ping_delay_ms"):
+                self._slow_down_pings(port, admin_password, fault["ping_delay_ms"])
+        published_password = secrets.token_urlsafe(18) if fault.get("publish_wrong_password") else app_password
+        _write_focus_server_config(context.state_dir, port + fault.get("focus_config_port_offset", 0))
+        return {
+            "LAB_MONGO_PORT": str(port),
+            "LAB_MONGO_PASSWORD": published_password,
+            "LAB_MONGO_ADMIN_PASSWORD": admin_password,
+        }
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @staticmethod
+    def _provision(data_dir: Path, app_password: str, admin_password: str, fault: dict[str, Any]) -> None:
+        """Create users and data on an open server, as one does before turning authentication on."""
+        server = SecantusDBServer(host="127.0.0.1", port=0, storage_path=str(data_dir))
+        server.start()
+        try:
+            with MongoClient(server.uri, serverSelectionTimeoutMS=5000) as client:
+                client.admin.command(
+                    "createUser", ADMIN_USER, pwd=admin_password, roles=[{"role": "root", "db": "admin"}]
+                )
+                database = client[DATABASE]
+                # The application's user only reads: the suite must never be able to write.
+                database.command("createUser", APP_USER, pwd=app_password, roles=[{"role": "read", "db": DATABASE}])
+                for name in COLLECTIONS:
+                    if name not in fault.get("omit_collections", []):
+                        database.create_collection(name)
+                        if seed_documents(name):
+                            database[name].insert_many(seed_documents(name))
+                if fault.get("bad_recording"):
+                    database["recordings"].insert_one(bad_recording())
+        finally:
+            server.stop()
+
+    @staticmethod
+    def _slow_down_pings(port: int, admin_password: str, delay_ms: int) -> None:
+        with MongoClient(
+            host="127.0.0.1", port=port, username=ADMIN_USER, password=admin_password, authSource="admin"
+        ) as admin:
+            admin.admin.command(
+                "configureFailPoint",
+                "failCommand",
+                mode="alwaysOn",
+                data={"failCommands": ["ping"], "blockConnection": True, "blockTimeMS": delay_ms},
+            )
+
+
+def _write_focus_server_config(state_dir: Path, port: int) -> None:
+    """The Focus Server's own environments.yaml, as the application in the lab would read it."""
+    folder = state_dir / "focus-server"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "lab": {
+            "description": "Focus Server configuration in the lab",
+            "env_file": "../lab.env",
+            "mongodb": {
+                "host": "127.0.0.1",
+                "port": port,
+                "username": APP_USER,
+                "password": "${LAB_MONGO_PASSWORD}",
+                "database": DATABASE,
+                "auth_source": DATABASE,
+            },
+        }
+    }
+    (folder / "environments.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
