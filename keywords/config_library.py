@@ -58,7 +58,8 @@ class ConfigLibrary:
         """Fails naming every key of ``keys`` that is absent or empty in ``settings``."""
         missing = [key for key in keys if settings.get(key) in (None, "")]
         if missing:
-            raise AssertionError(f"Configuration: key(s) {missing} missing; present: {sorted(k for k in settings if settings[k] is not None)}")
+            present = sorted(key for key, value in settings.items() if value is not None)
+            raise AssertionError(f"Configuration: key(s) {missing} missing; present: {present}")
 
     @keyword
     def configuration_should_match(self, settings: dict, expected: dict[str, Any]) -> None:

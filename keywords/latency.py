@@ -24,7 +24,7 @@ class LatencyStats:
     def summary(self) -> str:
         return (
             f"median {self.median_ms:.2f} ms ({self.band}), min {self.min_ms:.2f}, p95 {self.p95_ms:.2f}, "
-            f"max {self.max_ms:.2f} over {len(self.samples_ms)} pings"
+            f"max {self.max_ms:.2f} over {len(self.samples_ms)} samples"
         )
 
 

@@ -244,9 +244,7 @@ class MongoDBLibrary:
         problems = [problem for recording in recordings for problem in _recording_problems(recording, fields)]
         if problems:
             shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-            raise AssertionError(
-                f"MongoDB data layer at {connection.target}/{connection.database}.recordings: {shown}"
-            )
+            raise AssertionError(f"MongoDB data layer at {connection.target}/{connection.database}.recordings: {shown}")
         logger.info(f"{len(recordings)} newest recording(s) well formed")
         return len(recordings)
 
@@ -255,31 +253,46 @@ class MongoDBLibrary:
         """Times ``samples`` pings (default ``ping_samples``, 5) on the established connection.
 
         Uses a monotonic clock and an already authenticated connection, so connection setup is not measured.
-        Logs each sample and returns ``min_ms``, ``median_ms``, ``p95_ms``, ``max_ms``, ``band`` and
-        ``samples_ms``.
+        Logs each sample and returns ``operation``, ``min_ms``, ``median_ms``, ``p95_ms``, ``max_ms``, ``band``
+        and ``samples_ms``.
+
+        | ${stats}= | `Measure Ping Latency` | samples=10 |
+        | `Latency Should Be Below Threshold` | ${stats} |
         """
         connection = self._connection(alias)
+        return self._measure(connection, "ping", lambda: connection.client.admin.command("ping"), samples)
+
+    @keyword
+    def measure_query_latency(
+        self, collection: str = "recordings", samples: int | None = None, alias: str | None = None
+    ) -> dict:
+        """Times ``samples`` ``find_one`` queries on ``collection``; returns the same statistics as pings."""
+        connection = self._connection(alias)
+        documents = connection.client[connection.database][collection]
+        return self._measure(connection, f"find_one on {collection}", documents.find_one, samples)
+
+    @staticmethod
+    def _measure(connection: _Connection, operation: str, call, samples: int | None) -> dict:
         samples = samples or connection.settings.get("ping_samples", 5)
-        database = connection.client.admin
         timings = []
         for index in range(1, samples + 1):
             started = time.perf_counter()
             try:
-                database.command("ping")
+                call()
             except PyMongoError as error:
-                raise connection.explain(error, f"ping {index} of {samples}") from None
+                raise connection.explain(error, f"{operation} {index} of {samples}") from None
             timings.append((time.perf_counter() - started) * 1000)
-            logger.info(f"ping {index}/{samples}: {timings[-1]:.2f} ms")
+            logger.info(f"{operation} {index}/{samples}: {timings[-1]:.2f} ms")
         stats = latency.summarize(
             timings,
             connection.settings.get("acceptable_response_time_ms", 50.0),
             connection.settings.get("max_response_time_ms", 100.0),
         )
-        logger.info(f"MongoDB {connection.target} ping latency: {stats.summary()}")
-        return stats.as_dict()
+        logger.info(f"MongoDB {connection.target} {operation} latency: {stats.summary()}")
+        return {"operation": operation, **stats.as_dict()}
 
     @keyword
-    def ping_latency_should_be_below_threshold(
+    def latency_should_be_below_threshold(
         self, stats: dict, threshold_ms: float | None = None, alias: str | None = None
     ) -> None:
         """Fails when the median of ``stats`` is at or above ``threshold_ms`` (default ``max_response_time_ms``)."""
@@ -287,9 +300,9 @@ class MongoDBLibrary:
         threshold = threshold_ms or connection.settings.get("max_response_time_ms", 100.0)
         if stats["median_ms"] >= threshold:
             raise AssertionError(
-                f"MongoDB performance at {connection.target}: ping median {stats['median_ms']:.1f} ms is at or "
-                f"above the {threshold:g} ms threshold ({stats['band']}; p95 {stats['p95_ms']:.1f} ms, "
-                f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} pings)"
+                f"MongoDB performance at {connection.target}: {stats['operation']} median {stats['median_ms']:.1f} ms "
+                f"is at or above the {threshold:g} ms threshold ({stats['band']}; p95 {stats['p95_ms']:.1f} ms, "
+                f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} samples)"
             )
 
     @keyword

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -48,9 +49,7 @@ def up(state: LabState, faults: frozenset[str]) -> None:
     command += [arg for fault in sorted(faults) for arg in ("--fault", fault)]
     started = time.monotonic()
     with state.log_file.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     state.pid_file.write_text(str(process.pid))
     while not state.env_file.exists():
         if state.error_file.exists() or process.poll() is not None or time.monotonic() - started > START_TIMEOUT_S:
@@ -74,10 +73,8 @@ def down(state: LabState) -> None:
             time.sleep(0.05)
         if _alive(pid):
             os.killpg(pid, signal.SIGKILL)
-        try:
+        with contextlib.suppress(ChildProcessError):  # not our child when an earlier `lab up` started it
             os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass  # not our child (started by an earlier `lab up`)
         print(f"lab down (pid {pid})")
     state.pid_file.unlink(missing_ok=True)
     state.env_file.unlink(missing_ok=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 COLLECTIONS = ("recordings", "tasks", "metadata", "node4")
-_EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+_EPOCH = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
 def _recording(index: int) -> dict:

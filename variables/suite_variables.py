@@ -6,10 +6,7 @@ configuration the Focus Server reads against them, so the test compares two sour
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
-
 
 from lab.state import LabState, state_dir_from_environment
 

@@ -1,15 +1,15 @@
 *** Settings ***
-Documentation       PZ-13806 — MongoDB direct TCP connection and authentication (Critical, foundation layer).
+Documentation    PZ-13806 — MongoDB direct TCP connection and authentication (Critical, foundation layer).
 ...
-...                 The most basic MongoDB check; every other MongoDB test depends on it. A failure says whether
-...                 the network (refused, timeout, DNS), authentication (code 18) or authorization (code 13)
-...                 is broken.
-...                 Jira: [${JIRA_BASE_URL}/PZ-13806|PZ-13806]
+...              The most basic MongoDB check; every other MongoDB test depends on it. A failure says whether
+...              the network (refused, timeout, DNS), authentication (code 18) or authorization (code 13)
+...              is broken.
+...              Jira: [${JIRA_BASE_URL}/PZ-13806|PZ-13806]
+Metadata         Jira    ${JIRA_BASE_URL}/PZ-13806
 
-Resource            ../../resources/mongodb.resource
+Resource         ../../resources/mongodb.resource
 
-Metadata            Jira    ${JIRA_BASE_URL}/PZ-13806
-Test Tags           mongodb    infrastructure
+Test Tags        mongodb    infrastructure
 
 
 *** Test Cases ***

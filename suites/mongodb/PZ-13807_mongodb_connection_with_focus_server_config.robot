@@ -1,15 +1,15 @@
 *** Settings ***
-Documentation       PZ-13807 — MongoDB connection using the Focus Server configuration (High, configuration layer).
+Documentation    PZ-13807 — MongoDB connection using the Focus Server configuration (High, configuration layer).
 ...
-...                 Loads the MongoDB configuration the Focus Server itself reads, checks it against the values
-...                 expected for the environment (a second source: ``variables/suite_variables.py``) and
-...                 connects with it. A failure here blocks application start.
-...                 Jira: [${JIRA_BASE_URL}/PZ-13807|PZ-13807]
+...              Loads the MongoDB configuration the Focus Server itself reads, checks it against the values
+...              expected for the environment (a second source: ``variables/suite_variables.py``) and
+...              connects with it. A failure here blocks application start.
+...              Jira: [${JIRA_BASE_URL}/PZ-13807|PZ-13807]
+Metadata         Jira    ${JIRA_BASE_URL}/PZ-13807
 
-Resource            ../../resources/mongodb.resource
+Resource         ../../resources/mongodb.resource
 
-Metadata            Jira    ${JIRA_BASE_URL}/PZ-13807
-Test Tags           mongodb    config
+Test Tags        mongodb    config
 
 
 *** Test Cases ***

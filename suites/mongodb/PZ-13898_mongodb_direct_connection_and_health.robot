@@ -1,20 +1,20 @@
 *** Settings ***
-Documentation       PZ-13898 — MongoDB direct connection and health check (High, data layer).
+Documentation    PZ-13898 — MongoDB direct connection and health check (High, data layer).
 ...
-...                 Tests MongoDB alone, isolated from Focus Server, so that infrastructure problems are told
-...                 apart from application problems: the collections Focus Server needs, query capability,
-...                 well-formed recordings and response time.
-...                 Jira: [${JIRA_BASE_URL}/PZ-13898|PZ-13898]
+...              Tests MongoDB alone, isolated from Focus Server, so that infrastructure problems are told
+...              apart from application problems: the collections Focus Server needs, query capability,
+...              well-formed recordings and response time.
+...              Jira: [${JIRA_BASE_URL}/PZ-13898|PZ-13898]
+Metadata         Jira    ${JIRA_BASE_URL}/PZ-13898
 
-Resource            ../../resources/mongodb.resource
+Resource         ../../resources/mongodb.resource
 
-Metadata            Jira    ${JIRA_BASE_URL}/PZ-13898
-Test Tags           mongodb    infrastructure
+Test Tags        mongodb    infrastructure
 
 
 *** Test Cases ***
 MongoDB Holds The Focus Server Collections And Answers Queries
-    [Documentation]    Connect, ping, database listed, required collections, a query, recording fields, latency.
+    [Documentation]    Connect, ping, database listed, required collections, a query, recording fields, query latency.
     [Tags]    PZ-13898    high    data
     Connect To MongoDB With Environment Settings
     MongoDB Should Answer Ping
@@ -22,5 +22,5 @@ MongoDB Holds The Focus Server Collections And Answers Queries
     Required Collections Should Exist
     Recordings Should Be Queryable
     Recordings Should Have Valid Time Ranges
-    MongoDB Ping Latency Should Be Within Threshold
+    Recordings Query Latency Should Be Within Threshold
     [Teardown]    Close All MongoDB Connections

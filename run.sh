@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The two commands of this project; each sets up everything it needs on a fresh machine.
+#   ./run.sh main   start the lab, run every suite in parallel with pabot into results/, stop the lab
+#   ./run.sh test   static checks, dry run, libdoc, then pytest (unit, integration, suites and faults vs the lab)
+# Extra arguments go to pabot (main) or pytest (test), e.g. ./run.sh main --variable ENV:new_production
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+VENV=.venv
+PY="$VENV/bin/python"
+export PATH="$PWD/$VENV/bin:$PATH"  # pabot starts `robot` from PATH
+
+setup() {
+    [ -x "$PY" ] || python3 -m venv "$VENV"
+    "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    # The project itself, editable, so `robot suites` imports keywords/ and lab/ from any directory.
+    (cd / && "$PY" -c "import keywords, lab" 2>/dev/null) ||
+        "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e . 2>/dev/null
+}
+
+# OpenSSH sshd for the SSH compatibility tests: only as root (CI), through Debian's apt.
+install_openssh() {
+    if [ "$(id -u)" = 0 ] && [ ! -x /usr/sbin/sshd ] && command -v apt-get >/dev/null; then
+        echo "Installing openssh-server for the OpenSSH compatibility tests"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
+    fi
+}
+
+run_main() {
+    local environment=lab
+    for arg in "$@"; do [[ "$arg" == ENV:* ]] && environment="${arg#ENV:}"; done
+    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir results --pythonpath . "$@" suites)
+    rm -rf results
+    local status=0
+    if [ "$environment" = lab ]; then
+        "$PY" -m lab run -- "${pabot[@]}" || status=$?
+    else
+        "${pabot[@]}" || status=$?
+    fi
+    echo "Report: $(pwd)/results/report.html"
+    return "$status"
+}
+
+run_tests() {
+    install_openssh
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/robocop" check
+    "$VENV/bin/robocop" format --check
+    "$VENV/bin/robot" --dryrun --output NONE --report NONE --log NONE --console dotted suites
+    mkdir -p results/libdoc
+    for library in config_library.ConfigLibrary mongodb_library.MongoDBLibrary; do
+        "$PY" -m robot.libdoc --format HTML "keywords.$library" "results/libdoc/${library#*.}.html" >/dev/null
+    done
+    "$PY" -m pytest "$@"
+}
+
+case "${1:-}" in
+    main) shift; setup; run_main "$@" ;;
+    test) shift; setup; run_tests "$@" ;;
+    *) echo "usage: ./run.sh main|test [arguments for pabot|pytest]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,31 @@
+"""Shared fixtures: a lab started in-process from chosen components, found through ``$FOCUS_LAB_STATE``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lab.component import LabComponent, LabContext
+from lab.state import LabState
+
+
+@contextlib.contextmanager
+def running_lab(folder: Path, components: list[LabComponent], faults: frozenset[str] = frozenset()) -> Iterator[dict]:
+    """Start ``components`` like the lab process does, publish ``lab.env`` and point the suite's config at it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    context = LabContext(state_dir=folder, faults=faults, published={"LAB_STATE": str(folder)})
+    started = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FOCUS_LAB_STATE", str(folder))
+        try:
+            for component in components:
+                context.published.update(component.start(context))
+                started.append(component)
+            LabState(folder).publish(context.published)
+            yield context.published
+        finally:
+            for component in reversed(started):
+                component.stop()

@@ -1,0 +1,38 @@
+"""Every lab fault fails exactly the Jira cases the matrix names, with a message naming layer and cause."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lab.faults import fault_table
+from tests.suite_runs import run_suites_against_lab
+
+MATRIX = yaml.safe_load(Path(__file__).with_name("fault_matrix.yaml").read_text(encoding="utf-8"))
+#: The lab's timeouts are 5 s; a fault run may take that plus 5 s, never hang.
+RUN_BOUND_S = 10.0
+
+
+def test_matrix_covers_every_lab_fault():
+    assert set(MATRIX) == set(fault_table())
+
+
+@pytest.mark.parametrize("fault", sorted(MATRIX))
+def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fault):
+    run = run_suites_against_lab(tmp_path, faults=(fault,))
+    expected = MATRIX[fault]
+    assert run.failing() == set(expected), {key: v.message for key, v in run.verdicts.items()}
+    for key, pattern in expected.items():
+        first_line = run.verdicts[key].message.splitlines()[0]
+        assert re.search(pattern, first_line), f"{key}: {first_line!r} does not match {pattern!r}"
+    assert run.wall_seconds < RUN_BOUND_S
+
+
+def test_closed_mongodb_port_fails_the_foundation_case_within_two_seconds(tmp_path):
+    run = run_suites_against_lab(tmp_path, faults=("mongo-down",), robot_args=("--include", "PZ-13806"))
+    assert run.verdicts["PZ-13806"].status == "FAIL"
+    assert "connection refused" in run.verdicts["PZ-13806"].message
+    assert run.verdicts["PZ-13806"].seconds < 2.0

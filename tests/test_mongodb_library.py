@@ -1,0 +1,160 @@
+"""MongoDBLibrary against the lab's SecantusDB server: real wire protocol, SCRAM, roles."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure
+from robot.api.types import Secret
+
+from keywords.environment_choice import settings_of
+from keywords.mongo_failures import explain
+from keywords.mongodb_library import MongoDBLibrary
+from lab.mongo import MongoComponent
+from lab.ports import free_port
+from tests.conftest import running_lab
+
+
+@pytest.fixture(scope="module")
+def healthy_lab(tmp_path_factory):
+    with running_lab(tmp_path_factory.mktemp("mongo"), [MongoComponent()]) as published:
+        yield published
+
+
+@pytest.fixture
+def library(healthy_lab):
+    library = MongoDBLibrary(environment="lab")
+    yield library
+    library.close_all_mongodb_connections()
+
+
+def with_changes(**changes) -> dict:
+    return {**settings_of("mongodb", "lab"), **changes}
+
+
+def test_healthy_server_connects_pings_and_reports_a_version(library):
+    assert library.connect_to_mongodb().startswith("127.0.0.1:")
+    assert library.ping_mongodb() == 1.0
+    assert library.get_mongodb_server_version()
+
+
+def test_user_without_list_databases_falls_back_to_the_target_database(library):
+    library.connect_to_mongodb()
+    assert library.list_databases() == ["prisma"]
+    library.database_should_be_listed()
+
+
+def test_required_collections_and_recordings_pass_on_seeded_data(library):
+    library.connect_to_mongodb()
+    library.collections_should_exist()
+    assert library.find_one_document("recordings")["uuid"]
+    assert library.latest_recordings_should_be_well_formed() == 3
+
+
+def test_missing_collection_is_named(library):
+    library.connect_to_mongodb()
+    with pytest.raises(AssertionError, match=r"required collection\(s\) \['nodes9'\] missing"):
+        library.collections_should_exist("recordings", "nodes9")
+
+
+def test_wrong_password_is_an_authentication_failure_naming_user_and_auth_source(library):
+    with pytest.raises(AssertionError) as error:
+        library.connect_to_mongodb(settings=with_changes(password=Secret("wrong")))
+    message = str(error.value)
+    assert message.startswith("MongoDB authentication failed at 127.0.0.1:")
+    assert "user 'prisma' with authSource 'prisma'" in message
+    assert "code 18" in message
+
+
+def test_closed_port_is_a_network_failure_reported_in_under_a_second(library):
+    port = free_port()
+    started = time.monotonic()
+    with pytest.raises(
+        AssertionError, match=f"MongoDB network failure at 127.0.0.1:{port} during connect: connection refused"
+    ):
+        library.connect_to_mongodb(settings=with_changes(port=port))
+    assert time.monotonic() - started < 1.0
+
+
+def test_unresolvable_host_is_a_dns_failure(library):
+    with pytest.raises(
+        AssertionError, match="MongoDB network failure at no-such-host.invalid:27017 during connect: DNS lookup failed"
+    ):
+        library.connect_to_mongodb(settings=with_changes(host="no-such-host.invalid", port=27017))
+
+
+def test_write_by_the_read_only_user_is_explained_as_an_authorization_failure(healthy_lab):
+    settings = settings_of("mongodb", "lab")
+    client = MongoClient(
+        host="127.0.0.1",
+        port=settings["port"],
+        username="prisma",
+        password=settings["password"].value,
+        authSource="prisma",
+        directConnection=True,
+    )
+    with client, pytest.raises(OperationFailure) as failure:
+        client["prisma"]["tasks"].insert_one({"probe": 1})
+    message = explain(failure.value, f"127.0.0.1:{settings['port']}", "prisma", "prisma", "insert into tasks")
+    assert message.startswith("MongoDB authorization failed at 127.0.0.1:")
+    assert "user 'prisma' is authenticated but may not insert into tasks (code 13" in message
+
+
+def test_latency_is_measured_on_the_established_connection(library):
+    library.connect_to_mongodb()
+    stats = library.measure_ping_latency(samples=7)
+    assert len(stats["samples_ms"]) == 7
+    assert stats["min_ms"] <= stats["median_ms"] <= stats["p95_ms"] <= stats["max_ms"]
+    library.latency_should_be_below_threshold(stats)
+
+
+def test_latency_threshold_failure_shows_median_and_threshold(library):
+    library.connect_to_mongodb()
+    stats = {
+        "operation": "ping",
+        "median_ms": 150.0,
+        "p95_ms": 160.0,
+        "max_ms": 161.0,
+        "band": "warning",
+        "samples_ms": [150.0] * 5,
+    }
+    with pytest.raises(AssertionError, match=r"ping median 150.0 ms is at or above the 100 ms threshold \(warning"):
+        library.latency_should_be_below_threshold(stats)
+
+
+def test_keywords_without_a_connection_say_so(library):
+    with pytest.raises(AssertionError, match="No MongoDB connection 'None'"):
+        library.ping_mongodb()
+
+
+def test_close_all_is_safe_after_a_failed_connect(library):
+    with pytest.raises(AssertionError):
+        library.connect_to_mongodb(settings=with_changes(port=free_port()))
+    library.close_all_mongodb_connections()
+
+
+@pytest.mark.parametrize(
+    ("fault", "keyword", "expected"),
+    [
+        ("mongo-slow", "latency", "ping median 1"),
+        ("mongo-bad-recording", "recordings", "starts after it ends"),
+        ("mongo-missing-collection", "collections", "['node4'] missing"),
+        ("mongo-wrong-password", "connect", "MongoDB authentication failed"),
+    ],
+)
+def test_lab_faults_break_exactly_the_checked_property(tmp_path, fault, keyword, expected):
+    with running_lab(tmp_path, [MongoComponent()], frozenset({fault})):
+        library = MongoDBLibrary(environment="lab")
+        try:
+            with pytest.raises(AssertionError, match=expected.replace("[", r"\[").replace("(", r"\(")):
+                library.connect_to_mongodb()
+                if keyword == "latency":
+                    library.latency_should_be_below_threshold(library.measure_ping_latency())
+                elif keyword == "recordings":
+                    library.latest_recordings_should_be_well_formed()
+                elif keyword == "collections":
+                    library.collections_should_exist()
+        finally:
+            library.close_all_mongodb_connections()
