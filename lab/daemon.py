@@ -13,9 +13,10 @@ from lab.state import LabState
 
 def components() -> list[LabComponent]:
     """In start order: the SSH target's kubectl needs the Kubernetes API's kubeconfig."""
+    from lab.kube_api.component import KubeApiComponent
     from lab.mongo import MongoComponent
 
-    return [MongoComponent()]
+    return [MongoComponent(), KubeApiComponent()]
 
 
 def serve(state_dir: Path, faults: frozenset[str]) -> int:

@@ -1,0 +1,572 @@
+"""Kubernetes keywords for PZ-13899: cluster connection, namespace, pod health, service and pod logs.
+
+The library talks to the API server with the official ``kubernetes`` client, one ``ApiClient`` per connection
+(never the client's global default configuration), and returns plain Python values, never client model objects.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import urllib3
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.incluster_config import SERVICE_TOKEN_FILENAME
+from robot.api import logger
+from robot.api.deco import keyword, library
+
+from keywords.configuration import ConfigurationError, load_environment
+from keywords.environment_choice import selected_environment_name
+from keywords.tcp_probe import TcpProbeError, probe_tcp
+
+LAYER = "Kubernetes API"
+PROBE_TIMEOUT_S = 3.0  # a reachable API server accepts TCP at once; waiting longer only delays the verdict
+#: Upper bound of each restart class, per the PZ-13899 briefing; above the last one is a crash loop.
+RESTART_CLASSES = ((2, "fine"), (5, "acceptable"), (10, "unstable"))
+
+T = TypeVar("T")
+
+
+# --- plain summaries of API objects (pure functions; the API's JSON form in, plain dicts out) -------------------
+
+
+def classify_restarts(restarts: int) -> str:
+    """``fine`` (0-2), ``acceptable`` (3-5), ``unstable`` (6-10) or ``crash loop`` (> 10)."""
+    return next((name for limit, name in RESTART_CLASSES if restarts <= limit), "crash loop")
+
+
+def summarize_container(status: dict) -> dict[str, Any]:
+    state_name, state = next(iter((status.get("state") or {}).items()), ("unknown", {}))
+    last_terminated = (status.get("lastState") or {}).get("terminated") or {}
+    return {
+        "name": status.get("name", ""),
+        "ready": bool(status.get("ready")),
+        "restart_count": int(status.get("restartCount") or 0),
+        "state": state_name,
+        "state_reason": (state or {}).get("reason", ""),
+        "last_termination_reason": last_terminated.get("reason", ""),
+    }
+
+
+def summarize_pod(pod: dict) -> dict[str, Any]:
+    """A pod as the API returns it (camelCase JSON) reduced to what the health checks look at.
+
+    Pending pods may have no conditions or container statuses yet; they summarize as not ready, 0 restarts.
+    """
+    status = pod.get("status") or {}
+    conditions = [
+        {key: condition.get(key, "") for key in ("type", "status", "reason", "message")}
+        for condition in status.get("conditions") or []
+    ]
+    containers = [summarize_container(container) for container in status.get("containerStatuses") or []]
+    return {
+        "name": pod["metadata"]["name"],
+        "namespace": pod["metadata"].get("namespace", ""),
+        "phase": status.get("phase", "Unknown"),
+        "reason": status.get("reason", ""),
+        "ready": any(c["type"] == "Ready" and c["status"] == "True" for c in conditions),
+        "conditions": conditions,
+        "restarts": sum(container["restart_count"] for container in containers),
+        "containers": containers,
+    }
+
+
+def summarize_service(service: dict) -> dict[str, Any]:
+    spec = service.get("spec") or {}
+    return {
+        "name": service["metadata"]["name"],
+        "namespace": service["metadata"].get("namespace", ""),
+        "type": spec.get("type", ""),
+        "cluster_ip": spec.get("clusterIP", ""),
+        "ports": [port["port"] for port in spec.get("ports") or []],
+    }
+
+
+def describe_pod(pod: dict[str, Any]) -> str:
+    """One line for a failure message: phase, conditions that are not True, and each container's history."""
+    parts = [f"phase {pod['phase']}" + (f" ({pod['reason']})" if pod["reason"] else "")]
+    for condition in pod["conditions"]:
+        if condition["status"] != "True":
+            why = ": ".join(filter(None, (condition["reason"], condition["message"])))
+            parts.append(f"condition {condition['type']}={condition['status']}" + (f" ({why})" if why else ""))
+    if not pod["containers"]:
+        parts.append("no container statuses yet")
+    for container in pod["containers"]:
+        state = container["state"] + (f" {container['state_reason']}" if container["state_reason"] else "")
+        text = f"container {container['name']}: ready={container['ready']}, {state}, "
+        text += f"{container['restart_count']} restarts"
+        if container["last_termination_reason"]:
+            text += f", last terminated: {container['last_termination_reason']}"
+        parts.append(text)
+    return f"pod {pod['name']}: " + "; ".join(parts)
+
+
+# --- connections ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class KubernetesConnection:
+    """One environment's API client, its settings, and how it authenticated (for messages)."""
+
+    environment: str
+    settings: dict[str, Any]
+    api_client: k8s.ApiClient
+    credentials: str
+
+    @property
+    def url(self) -> str:
+        return self.api_client.configuration.host
+
+    @property
+    def timeout_s(self) -> float:
+        return self.settings["request_timeout_s"]
+
+    def close(self) -> None:
+        self.api_client.close()
+
+
+def _choose_credentials(settings: dict[str, Any]) -> tuple[str, str]:
+    """(method, why): explicit settings win over detection; detection wins over the default kubeconfig."""
+    if settings["in_cluster"]:
+        return "in-cluster", "kubernetes.in_cluster is true"
+    if settings["kubeconfig"] or settings["context"]:
+        return "kubeconfig", "kubernetes.kubeconfig/context is configured"
+    if settings["api_server"] and settings["token"]:
+        return "token", "kubernetes.api_server and kubernetes.token are configured"
+    if os.environ.get("KUBERNETES_SERVICE_HOST") and Path(SERVICE_TOKEN_FILENAME).is_file():
+        return "in-cluster", "running in a pod (service account token found)"
+    return "kubeconfig", "nothing configured: the default kubeconfig ($KUBECONFIG or ~/.kube/config)"
+
+
+def _client_configuration(method: str, settings: dict[str, Any]) -> k8s.Configuration:
+    configuration = k8s.Configuration()
+    if method == "in-cluster":
+        k8s_config.load_incluster_config(client_configuration=configuration)
+    elif method == "kubeconfig":
+        k8s_config.load_kube_config(
+            config_file=settings["kubeconfig"],
+            context=settings["context"],
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    else:
+        configuration.host = settings["api_server"]
+        configuration.api_key = {"authorization": settings["token"].value}
+        configuration.api_key_prefix = {"authorization": "Bearer"}
+        configuration.ssl_ca_cert = settings["ca_file"]
+    configuration.verify_ssl = settings["verify_tls"]
+    configuration.retries = False  # one attempt: a retried timeout would multiply request_timeout_s
+    return configuration
+
+
+def _api_exception_cause(error: k8s.ApiException, verb: str, target: str) -> str:
+    try:
+        message = json.loads(error.body or "{}").get("message", "")
+    except ValueError:
+        message = ""
+    if error.status == 401:
+        return "unauthorized (401): the token/credentials were rejected"
+    if error.status == 403:
+        return f"forbidden (403): not allowed to {verb} {target}" + (f" ({message})" if message else "")
+    if error.status == 404:
+        return f"not found (404): {message or target}"
+    if error.status == 0:  # the client reports TLS failures (e.g. an untrusted certificate) this way
+        return f"TLS failure: {(error.reason or '').replace(chr(10), ': ')}"
+    return f"HTTP {error.status} {error.reason}" + (f": {message}" if message else "")
+
+
+def _transport_cause(error: BaseException, timeout_s: float) -> str:
+    chain: list[BaseException] = []
+    while error is not None and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__ or getattr(error, "reason", None)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, (urllib3.exceptions.TimeoutError, TimeoutError)) for e in chain):
+        return f"timed out after {timeout_s:g} s (request_timeout_s)"
+    return f"{type(chain[0]).__name__}: {chain[0]}"
+
+
+@library(scope="SUITE")
+class KubernetesLibrary:
+    """Checks a Kubernetes cluster the way PZ-13899 specifies: connection, cluster version, namespace,
+    pod phase/readiness/restarts, the Focus Server service, and pod logs.
+
+    Settings come from the ``kubernetes`` section of an environment in the environments file (see
+    ``keywords/configuration.py``); keyword arguments left empty take their value from there.
+
+    Credentials, in order: ``in_cluster: true``; ``kubeconfig``/``context``; ``api_server`` + ``token``
+    (+ ``ca_file``); a detected in-cluster service account; the default kubeconfig. TLS is verified
+    unless the environment sets ``verify_tls: false`` (logged as a warning).
+
+    Every failure is an assertion naming the layer (Kubernetes API), the API URL, the namespace, pod or
+    service, and the cause (unreachable, unauthorized, forbidden, not found, or the unhealthy state).
+
+    The scope is SUITE: each suite opens its own connection in its setup and closes it in its teardown,
+    so suites stay independent when pabot runs them in parallel.
+
+    Example:
+    | ***** Settings *****
+    | Library           keywords.kubernetes_library.KubernetesLibrary
+    | Suite Setup       Connect To Kubernetes
+    | Suite Teardown    Close All Kubernetes Connections
+    |
+    | ***** Test Cases *****
+    | Focus Server Pods Are Healthy
+    |     ${pods} =    Pods Matching Should Number At Least
+    |     Pods Should Be Running    ${pods}
+    |     Pods Should Be Ready    ${pods}
+    |     Pod Restarts Should Be Below    pods=${pods}
+    """
+
+    def __init__(self, environment: str | None = None) -> None:
+        """``environment`` names the environment whose ``kubernetes`` section is used (default: ``${ENV}``)."""
+        self.environment = environment
+        self._connections: list[KubernetesConnection] = []
+        self._current: KubernetesConnection | None = None
+
+    # --- connection -----------------------------------------------------------------------------------------
+
+    @keyword
+    def connect_to_kubernetes(self, environment: str | None = None) -> None:
+        """Opens a connection to the Kubernetes API of ``environment`` (default: the library's environment).
+
+        Loads the environment's ``kubernetes`` section, chooses the credentials (and logs which and why),
+        creates an API client of its own, and probes TCP to the API server, so that an unreachable server
+        fails here, at once, with the reason (connection refused, timeout, DNS failure, no route).
+        The new connection becomes the current one.
+
+        | `Connect To Kubernetes`    |                |
+        | `Connect To Kubernetes`    | new_production |
+        """
+        name = environment or self.environment or selected_environment_name()
+        try:
+            settings = load_environment(name).section("kubernetes")
+        except ConfigurationError as error:
+            raise AssertionError(f"{LAYER}: configuration of environment '{name}' is invalid: {error}") from None
+        method, why = _choose_credentials(settings)
+        try:
+            configuration = _client_configuration(method, settings)
+        except (ConfigException, OSError) as error:
+            raise AssertionError(f"{LAYER} (environment '{name}'): cannot load {method} credentials: {error}") from None
+        described = (
+            method
+            if method != "kubeconfig"
+            else (f"kubeconfig {settings['kubeconfig'] or '(default)'}, context {settings['context'] or '(current)'}")
+        )
+        logger.info(f"{LAYER} {configuration.host}: credentials {described} - chosen because {why}")
+        if not settings["verify_tls"]:
+            logger.warn(
+                f"{LAYER} {configuration.host}: TLS verification is OFF for environment '{name}' "
+                "(kubernetes.verify_tls: false)"
+            )
+        if method == "kubeconfig" and settings["api_server"] and settings["api_server"] != configuration.host:
+            logger.warn(
+                f"{LAYER}: the kubeconfig context points at {configuration.host}, "
+                f"but environment '{name}' expects kubernetes.api_server {settings['api_server']}"
+            )
+        self._probe(configuration.host, settings["request_timeout_s"])
+        connection = KubernetesConnection(name, settings, k8s.ApiClient(configuration), described)
+        self._connections.append(connection)
+        self._current = connection
+
+    @keyword
+    def close_all_kubernetes_connections(self) -> None:
+        """Closes every connection this library opened; safe to call when none is open (e.g. in teardown).
+
+        | `Close All Kubernetes Connections` |
+        """
+        for connection in self._connections:
+            connection.close()
+        logger.info(f"{LAYER}: closed {len(self._connections)} connection(s)")
+        self._connections.clear()
+        self._current = None
+
+    # --- cluster and namespace ------------------------------------------------------------------------------
+
+    @keyword
+    def get_cluster_version(self) -> str:
+        """Returns the API server's ``gitVersion``, e.g. ``v1.25.16``.
+
+        | ${version} = | `Get Cluster Version` |
+        | Should Start With | ${version} | v1.25 |
+        """
+        connection = self._connection()
+        info = self._call("get", "the server version", k8s.VersionApi(connection.api_client).get_code)
+        logger.info(f"{LAYER} {connection.url}: Kubernetes {info.git_version} ({info.platform})")
+        return info.git_version
+
+    @keyword
+    def get_namespaces(self) -> list[str]:
+        """Returns the names of all namespaces.
+
+        | ${names} = | `Get Namespaces` |
+        """
+        core = k8s.CoreV1Api(self._connection().api_client)
+        return [ns.metadata.name for ns in self._call("list", "namespaces", core.list_namespace).items]
+
+    @keyword
+    def namespace_should_exist(self, namespace: str | None = None) -> None:
+        """Fails unless ``namespace`` (default: the configured ``namespace``) is among the cluster's namespaces.
+
+        | `Namespace Should Exist` |       |
+        | `Namespace Should Exist` | panda |
+        """
+        namespace = namespace or self._connection().settings["namespace"]
+        names = self.get_namespaces()
+        if namespace not in names:
+            raise AssertionError(
+                f"{self._where()}: namespace '{namespace}' not found; namespaces present: {', '.join(names)}"
+            )
+        logger.info(f"{self._where()}: namespace '{namespace}' exists")
+
+    # --- pods -----------------------------------------------------------------------------------------------
+
+    @keyword
+    def get_pods_matching(
+        self, pattern: str | None = None, namespace: str | None = None, label_selector: str | None = None
+    ) -> list[dict]:
+        """Returns the pods of ``namespace`` whose name matches the glob ``pattern``, as plain dictionaries.
+
+        Defaults come from the configuration: ``pod_pattern``, ``namespace`` and ``label_selector``.
+        Each pod is ``{name, namespace, phase, reason, ready, conditions, restarts, containers}``;
+        ``conditions`` is a list of ``{type, status, reason, message}``; ``restarts`` is the total over
+        the containers; each container is ``{name, ready, restart_count, state, state_reason,
+        last_termination_reason}`` (``state`` is ``running``, ``waiting`` or ``terminated``).
+
+        | ${pods} = | `Get Pods Matching` |                            |                       |
+        | ${pods} = | `Get Pods Matching` | panda-panda-focus-server-* | namespace=panda       |
+        | ${pods} = | `Get Pods Matching` | *                          | label_selector=app=db |
+        """
+        connection = self._connection()
+        settings = connection.settings
+        pattern = pattern or settings["pod_pattern"]
+        namespace = namespace or settings["namespace"]
+        selector = label_selector or settings["label_selector"] or ""
+        core = k8s.CoreV1Api(connection.api_client)
+        pods = self._call(
+            "list", f"pods in namespace '{namespace}'", core.list_namespaced_pod, namespace, label_selector=selector
+        )
+        matching = [
+            summarize_pod(connection.api_client.sanitize_for_serialization(pod))
+            for pod in pods.items
+            if fnmatch.fnmatchcase(pod.metadata.name, pattern)
+        ]
+        logger.info(
+            f"{self._where(namespace)}: {len(matching)} of {len(pods.items)} pods match '{pattern}'"
+            + "".join(f"\n  {describe_pod(pod)}" for pod in matching)
+        )
+        return matching
+
+    @keyword
+    def pods_matching_should_number_at_least(
+        self, minimum: int | None = None, pattern: str | None = None, namespace: str | None = None
+    ) -> list[dict]:
+        """Fails if fewer than ``minimum`` (default ``min_pods``) pods match ``pattern``; returns the pods.
+
+        | ${pods} = | `Pods Matching Should Number At Least` |   |                            |
+        | ${pods} = | `Pods Matching Should Number At Least` | 2 | panda-panda-focus-server-* |
+        """
+        settings = self._connection().settings
+        minimum = settings["min_pods"] if minimum is None else minimum
+        pattern = pattern or settings["pod_pattern"]
+        namespace = namespace or settings["namespace"]
+        pods = self.get_pods_matching(pattern, namespace)
+        if len(pods) < minimum:
+            raise AssertionError(
+                f"{self._where(namespace)}: {len(pods)} pod(s) match '{pattern}', at least {minimum} expected"
+            )
+        return pods
+
+    @keyword
+    def pods_should_be_running(self, pods: list[dict] | None = None) -> None:
+        """Fails unless every pod's phase is ``Running``; the message names each other pod and why.
+
+        ``pods`` is what `Get Pods Matching` returned; by default the configured pods are listed now.
+
+        | `Pods Should Be Running` | ${pods} |
+        """
+        pods = self._pods(pods)
+        failing = [pod for pod in pods if pod["phase"] != "Running"]
+        self._fail_for(failing, f"{len(failing)} of {len(pods)} pod(s) not Running")
+        logger.info(f"{self._where()}: all {len(pods)} pod(s) Running")
+
+    @keyword
+    def pods_should_be_ready(self, pods: list[dict] | None = None) -> None:
+        """Fails unless every pod's ``Ready`` condition is ``True``.
+
+        A pod can be Running but not Ready (e.g. still loading); its Service then sends it no traffic,
+        so that is a failure. The message names the pod, the False conditions with reason and message,
+        and each container's state, restarts and last termination reason.
+
+        | `Pods Should Be Ready` | ${pods} |
+        """
+        pods = self._pods(pods)
+        failing = [pod for pod in pods if not pod["ready"]]
+        self._fail_for(failing, f"{len(failing)} of {len(pods)} pod(s) not Ready")
+        logger.info(f"{self._where()}: all {len(pods)} pod(s) Ready")
+
+    @keyword
+    def pod_restarts_should_be_below(self, maximum: int | None = None, pods: list[dict] | None = None) -> None:
+        """Fails if a pod's total container restart count is ``maximum`` (default ``max_restarts``) or more.
+
+        Each pod's count is logged with its class: 0-2 fine, 3-5 acceptable, 6-10 unstable, > 10 crash loop.
+
+        | `Pod Restarts Should Be Below` |   | pods=${pods} |
+        | `Pod Restarts Should Be Below` | 3 | pods=${pods} |
+        """
+        maximum = self._connection().settings["max_restarts"] if maximum is None else maximum
+        pods = self._pods(pods)
+        for pod in pods:
+            logger.info(f"pod {pod['name']}: {pod['restarts']} restarts ({classify_restarts(pod['restarts'])})")
+        failing = [pod for pod in pods if pod["restarts"] >= maximum]
+        self._fail_for(
+            failing,
+            f"{len(failing)} pod(s) restarted {maximum} times or more",
+            lambda pod: f"{describe_pod(pod)} => {pod['restarts']} in total ({classify_restarts(pod['restarts'])})",
+        )
+
+    # --- services -------------------------------------------------------------------------------------------
+
+    @keyword
+    def service_should_exist(self, name: str | None = None, namespace: str | None = None) -> dict:
+        """Fails unless service ``name`` (default: the configured ``service.name``) exists; returns it.
+
+        The returned dictionary is ``{name, namespace, type, cluster_ip, ports}``.
+
+        | ${service} = | `Service Should Exist` |                          |
+        | ${service} = | `Service Should Exist` | panda-panda-focus-server |
+        """
+        connection = self._connection()
+        name = name or self._expected_service().get("name")
+        namespace = namespace or connection.settings["namespace"]
+        if not name:
+            raise AssertionError(f"{self._where(namespace)}: no service name given or configured (service.name)")
+        core = k8s.CoreV1Api(connection.api_client)
+        services = self._call("list", f"services in namespace '{namespace}'", core.list_namespaced_service, namespace)
+        found = {service.metadata.name: service for service in services.items}
+        if name not in found:
+            raise AssertionError(
+                f"{self._where(namespace)}: service '{name}' not found; services present: {', '.join(found) or 'none'}"
+            )
+        service = summarize_service(connection.api_client.sanitize_for_serialization(found[name]))
+        logger.info(f"{self._where(namespace)}: service {service}")
+        return service
+
+    @keyword
+    def service_should_match(
+        self,
+        name: str | None = None,
+        type: str | None = None,
+        cluster_ip: str | None = None,
+        port: int | None = None,
+        namespace: str | None = None,
+    ) -> None:
+        """Fails unless the service has the expected ``type``, ``cluster_ip`` and ``port``.
+
+        Expected values default to the configured ``service`` section; one left empty there is not checked.
+        The message lists every mismatch as expected vs actual.
+
+        | `Service Should Match` |                          |                |                         |           |
+        | `Service Should Match` | panda-panda-focus-server | type=ClusterIP | cluster_ip=10.43.103.101 | port=5000 |
+        """
+        configured = self._expected_service()
+        expected = {
+            "type": type or configured.get("type"),
+            "cluster_ip": cluster_ip or configured.get("cluster_ip"),
+            "port": port if port is not None else configured.get("port"),
+        }
+        service = self.service_should_exist(name, namespace)
+        mismatches = [
+            f"{key} expected {value}, actual {service[key]}"
+            for key, value in expected.items()
+            if key != "port" and value is not None and service[key] != value
+        ]
+        if expected["port"] is not None and expected["port"] not in service["ports"]:
+            mismatches.append(f"port expected {expected['port']}, actual {service['ports']}")
+        if mismatches:
+            raise AssertionError(
+                f"{self._where(service['namespace'])}: service '{service['name']}' does not "
+                f"match: {'; '.join(mismatches)}"
+            )
+
+    # --- logs -----------------------------------------------------------------------------------------------
+
+    @keyword
+    def get_pod_log_lines(self, lines: int | None = None, pods: list[dict] | None = None) -> dict[str, list[str]]:
+        """Returns the last ``lines`` (default ``log_lines``) log lines of each pod: ``{pod name: [lines]}``.
+
+        | ${logs} = | `Get Pod Log Lines` |    | pods=${pods} |
+        | ${logs} = | `Get Pod Log Lines` | 20 |              |
+        """
+        connection = self._connection()
+        lines = connection.settings["log_lines"] if lines is None else lines
+        core = k8s.CoreV1Api(connection.api_client)
+        logs = {}
+        for pod in self._pods(pods):
+            namespace = pod["namespace"] or connection.settings["namespace"]
+            text = self._call(
+                "read",
+                f"the log of pod {namespace}/{pod['name']}",
+                core.read_namespaced_pod_log,
+                pod["name"],
+                namespace,
+                tail_lines=lines,
+            )
+            logs[pod["name"]] = text.splitlines()
+            logger.info(f"pod {pod['name']}: last {len(logs[pod['name']])} log line(s)\n" + text)
+        return logs
+
+    # --- helpers --------------------------------------------------------------------------------------------
+
+    def _connection(self) -> KubernetesConnection:
+        if self._current is None:
+            logger.info(f"{LAYER}: no connection yet, connecting to environment '{self.environment}'")
+            self.connect_to_kubernetes()
+        return self._current
+
+    def _where(self, namespace: str | None = None) -> str:
+        connection = self._connection()
+        return f"{LAYER} {connection.url}, namespace '{namespace or connection.settings['namespace']}'"
+
+    def _probe(self, url: str, timeout_s: float) -> None:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            probe_tcp(parts.hostname or "", port, min(PROBE_TIMEOUT_S, timeout_s))
+        except TcpProbeError as error:
+            raise AssertionError(f"{LAYER} {url} unreachable: {error.reason}") from None
+
+    def _call(self, verb: str, target: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Calls the API with the configured timeout and turns every failure into an assertion naming the cause."""
+        connection = self._connection()
+        try:
+            return function(*args, _request_timeout=connection.timeout_s, **kwargs)
+        except k8s.ApiException as error:
+            cause = _api_exception_cause(error, verb, target)
+        except urllib3.exceptions.HTTPError as error:
+            cause = _transport_cause(error, connection.timeout_s)
+        raise AssertionError(f"{LAYER} {connection.url}: {verb} {target} failed: {cause}")
+
+    def _pods(self, pods: list[dict] | None) -> list[dict]:
+        pods = self.get_pods_matching() if pods is None else pods
+        if not pods:
+            raise AssertionError(f"{self._where()}: no pods to check (none matched)")
+        return pods
+
+    def _fail_for(self, failing: list[dict], summary: str, describe: Callable[[dict], str] = describe_pod) -> None:
+        if failing:
+            namespace = failing[0]["namespace"] or None
+            details = "".join(f"\n  {describe(pod)}" for pod in failing)
+            raise AssertionError(f"{self._where(namespace)}: {summary}:{details}")
+
+    def _expected_service(self) -> dict[str, Any]:
+        return self._connection().settings["service"] or {}

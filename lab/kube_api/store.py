@@ -1,0 +1,131 @@
+"""The cluster's objects, read from ordinary Kubernetes manifests, with fault overlays and API-style queries.
+
+A manifest folder holds ``*.yaml`` (multi-document) and ``logs/<namespace>/<pod>.log``.  Folders are applied in
+order: an object replaces the object of the same kind, namespace and name; an object annotated
+``lab.focus/overlay: delete`` removes it instead (a deleted Namespace takes everything in it along).
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DELETE_ANNOTATION = "lab.focus/overlay"
+FIRST_RESOURCE_VERSION = 4711  # arbitrary, but non-zero like a real cluster's
+
+Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
+
+
+class SelectorError(ValueError):
+    """A label or field selector the stand-in cannot parse."""
+
+
+class ObjectStore:
+    """Read-only objects plus pod logs; lists come back in (namespace, name) order like the API server's."""
+
+    def __init__(self, objects: dict[Key, dict], logs: dict[tuple[str, str], str]) -> None:
+        self._objects = objects
+        self._logs = logs
+        self.resource_version = str(FIRST_RESOURCE_VERSION + len(objects))
+
+    @classmethod
+    def load(cls, folders: list[Path]) -> ObjectStore:
+        objects: dict[Key, dict] = {}
+        logs: dict[tuple[str, str], str] = {}
+        for folder in folders:
+            for file in sorted(folder.glob("*.yaml")):
+                for manifest in yaml.safe_load_all(file.read_text(encoding="utf-8")):
+                    if manifest:
+                        _apply(objects, logs, manifest)
+            for log in sorted(folder.glob("logs/*/*.log")):
+                logs[(log.parent.name, log.stem)] = log.read_text(encoding="utf-8")
+        for version, key in enumerate(sorted(objects), start=FIRST_RESOURCE_VERSION):
+            _complete_metadata(objects[key], version)
+        return cls(objects, logs)
+
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        found = self._objects.get((kind, namespace, name))
+        return copy.deepcopy(found) if found else None
+
+    def list(self, kind: str, namespace: str = "", label_selector: str = "", field_selector: str = "") -> list[dict]:
+        """Objects of ``kind``, in ``namespace`` or (empty) all namespaces, filtered by equality selectors."""
+        labels = parse_selector(label_selector)
+        fields = parse_selector(field_selector)
+        return [
+            copy.deepcopy(obj)
+            for (obj_kind, obj_namespace, _), obj in sorted(self._objects.items())
+            if obj_kind == kind
+            and (not namespace or obj_namespace == namespace)
+            and _matches(labels, lambda key, obj=obj: (obj["metadata"].get("labels") or {}).get(key))
+            and _matches(fields, lambda path, obj=obj: _field(obj, path))
+        ]
+
+    def log(self, namespace: str, pod: str) -> str:
+        return self._logs.get((namespace, pod), "")
+
+
+def parse_selector(selector: str) -> list[tuple[str, str, str | None]]:
+    """``a=b,c!=d,e,!f`` as (key, operator, value) triples; set-based forms (``in``, ``notin``) are not supported."""
+    requirements = []
+    for term in filter(None, (part.strip() for part in selector.split(","))):
+        for operator in ("!=", "==", "="):
+            if operator in term:
+                key, _, value = term.partition(operator)
+                requirements.append((key.strip(), "!=" if operator == "!=" else "=", value.strip()))
+                break
+        else:
+            if " " in term or "(" in term:
+                raise SelectorError(f"unable to parse requirement: {term!r} (only equality-based selectors)")
+            requirements.append((term.lstrip("!"), "!" if term.startswith("!") else "exists", None))
+    return requirements
+
+
+def _matches(requirements: list[tuple[str, str, str | None]], lookup) -> bool:
+    for key, operator, expected in requirements:
+        actual = lookup(key)
+        if operator == "=" and actual != expected:
+            return False
+        if operator == "!=" and actual == expected:
+            return False
+        if operator == "exists" and actual is None:
+            return False
+        if operator == "!" and actual is not None:
+            return False
+    return True
+
+
+def _field(obj: dict, path: str) -> str | None:
+    value: Any = obj
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return None if value is None else str(value)
+
+
+def _key(manifest: dict) -> Key:
+    metadata = manifest["metadata"]
+    return manifest["kind"], metadata.get("namespace", ""), metadata["name"]
+
+
+def _apply(objects: dict[Key, dict], logs: dict[tuple[str, str], str], manifest: dict) -> None:
+    key = _key(manifest)
+    if (manifest["metadata"].get("annotations") or {}).get(DELETE_ANNOTATION) != "delete":
+        objects[key] = manifest
+        return
+    objects.pop(key, None)
+    if key[0] == "Namespace":
+        for doomed in [other for other in objects if other[1] == key[2]]:
+            del objects[doomed]
+        for doomed_log in [pod for pod in logs if pod[0] == key[2]]:
+            del logs[doomed_log]
+
+
+def _complete_metadata(obj: dict, version: int) -> None:
+    """Fill in what the API server assigns, so manifests need not repeat it."""
+    metadata = obj["metadata"]
+    metadata.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(_key(obj)))))
+    metadata.setdefault("resourceVersion", str(version))
+    metadata.setdefault("creationTimestamp", "2024-03-11T09:12:40Z")

@@ -1,0 +1,27 @@
+*** Settings ***
+Documentation    PZ-13899 — Kubernetes cluster connection and pod health check (High, orchestration layer).
+...
+...              Connects to the cluster's API server, checks its version, the ``panda`` namespace, the
+...              Focus Server pods (Running, Ready, restarts below the limit), the Focus Server service
+...              (type, ClusterIP, port) and that pod logs are readable. A pod that is Running but not
+...              Ready receives no traffic from its Service: that is a failure.
+...              Jira: [${JIRA_BASE_URL}/PZ-13899|PZ-13899]
+Metadata         Jira    ${JIRA_BASE_URL}/PZ-13899
+
+Resource         ../../resources/kubernetes.resource
+
+Test Tags        kubernetes    infrastructure
+
+
+*** Test Cases ***
+Kubernetes Runs Healthy Focus Server Pods Behind Their Service
+    [Documentation]    Cluster version, namespace, pods matching the pattern, their health, the service, the logs.
+    [Tags]    PZ-13899    high    orchestration
+    Connect To The Kubernetes Cluster
+    Cluster Should Report Its Version
+    Focus Server Namespace Should Exist
+    ${pods}=    Focus Server Pods Should Be Present
+    Focus Server Pods Should Be Healthy    ${pods}
+    Focus Server Service Should Match Expected Settings
+    Focus Server Pod Logs Should Be Readable    ${pods}
+    [Teardown]    Close All Kubernetes Connections

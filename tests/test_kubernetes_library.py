@@ -1,0 +1,296 @@
+"""KubernetesLibrary against the Kubernetes API stand-in, healthy and with each fault; pure pod logic with dicts."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import urllib3
+import yaml
+from kubernetes import client as k8s
+
+from keywords.kubernetes_library import (
+    KubernetesLibrary,
+    _api_exception_cause,
+    classify_restarts,
+    describe_pod,
+    summarize_pod,
+)
+from lab.component import LabContext
+from lab.kube_api import KubeApiComponent
+from lab.kube_api.tls import generate_tls_files
+
+NOT_READY_POD = "panda-panda-focus-server-7d9c8b6f5-w9lzm"
+CRASHING_POD = "panda-panda-focus-server-7d9c8b6f5-k2x7q"
+LAB_VARIABLES = ("LAB_K8S_API", "LAB_K8S_TOKEN", "LAB_K8S_CA", "LAB_KUBECONFIG")
+
+Connect = Callable[..., KubernetesLibrary]
+
+
+def write_environments(folder: Path, published: dict[str, str], **overrides) -> Path:
+    """An environments file whose ``lab`` environment reads the published values through ``env_file``."""
+    (folder / "lab.env").write_text("".join(f"{key}={value}\n" for key, value in published.items()))
+    kubernetes = {
+        "api_server": "${LAB_K8S_API}",
+        "token": "${LAB_K8S_TOKEN}",
+        "ca_file": "${LAB_K8S_CA}",
+        "request_timeout_s": 5,
+        "service": {
+            "name": "panda-panda-focus-server",
+            "type": "ClusterIP",
+            "cluster_ip": "10.43.103.101",
+            "port": 5000,
+        },
+        **overrides,
+    }
+    path = folder / "environments.yaml"
+    path.write_text(yaml.safe_dump({"lab": {"env_file": "lab.env", "kubernetes": kubernetes}}))
+    return path
+
+
+@pytest.fixture
+def connect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connect]:
+    """Starts the stand-in with ``faults``, points the configuration at it, returns a connected library."""
+    for name in LAB_VARIABLES:  # values exported in the shell would win over lab.env
+        monkeypatch.delenv(name, raising=False)
+    component = KubeApiComponent()
+    libraries: list[KubernetesLibrary] = []
+
+    def start(*faults: str, **overrides) -> KubernetesLibrary:
+        published = component.start(LabContext(tmp_path, faults=frozenset(faults)))
+        monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(write_environments(tmp_path, published, **overrides)))
+        library = KubernetesLibrary("lab")
+        libraries.append(library)
+        library.connect_to_kubernetes()
+        return library
+
+    yield start
+    for library in libraries:
+        library.close_all_kubernetes_connections()
+    component.stop()
+
+
+# --- against the stand-in --------------------------------------------------------------------------------------
+
+
+def test_healthy_cluster_passes_every_check(connect):
+    library = connect()
+    assert library.get_cluster_version() == "v1.25.16+k3s4"
+    library.namespace_should_exist()
+    pods = library.pods_matching_should_number_at_least(2)
+    assert [(pod["name"], pod["phase"], pod["ready"], pod["restarts"]) for pod in pods] == [
+        (CRASHING_POD, "Running", True, 0),
+        (NOT_READY_POD, "Running", True, 1),
+    ]
+    library.pods_should_be_running(pods)
+    library.pods_should_be_ready(pods)
+    library.pod_restarts_should_be_below(pods=pods)
+    assert library.service_should_exist()["cluster_ip"] == "10.43.103.101"
+    library.service_should_match()
+    logs = library.get_pod_log_lines(3, pods)
+    assert sorted(logs) == [CRASHING_POD, NOT_READY_POD]
+    assert all(len(lines) == 3 for lines in logs.values())
+
+
+def test_pod_checks_list_the_configured_pods_when_given_none(connect):
+    library = connect()
+    library.pods_should_be_ready()
+    assert len(library.get_pod_log_lines()[NOT_READY_POD]) == 10
+
+
+def test_label_selector_narrows_the_pods(connect):
+    library = connect()
+    assert library.get_pods_matching("*", label_selector="app.kubernetes.io/instance=other") == []
+    assert len(library.get_pods_matching("*", label_selector="app.kubernetes.io/instance=panda")) == 2
+
+
+def test_kubeconfig_credentials_work_too(connect):
+    library = connect(api_server=None, token=None, ca_file=None, kubeconfig="${LAB_KUBECONFIG}", context="lab")
+    assert library.get_namespaces() == ["default", "kube-system", "panda"]
+
+
+def test_disabled_tls_verification_is_a_warning_for_that_environment(connect, caplog):
+    library = connect(ca_file=None, verify_tls=False)
+    # urllib3 keeps warning on each request: nothing silences warnings process-wide.
+    with pytest.warns(urllib3.exceptions.InsecureRequestWarning):
+        assert library.get_cluster_version()
+    assert "TLS verification is OFF for environment 'lab'" in caplog.text
+
+
+def test_pending_pod_fails_running_check_without_crashing(connect):
+    library = connect()
+    pending = summarize_pod({"metadata": {"name": "p-1", "namespace": "panda"}, "status": {"phase": "Pending"}})
+    with pytest.raises(AssertionError, match=r"1 of 1 pod\(s\) not Running:\n  pod p-1: phase Pending; no container"):
+        library.pods_should_be_running([pending])
+
+
+def test_bad_token_is_reported_as_unauthorized(connect):
+    library = connect("k8s-bad-token")
+    with pytest.raises(AssertionError) as raised:
+        library.namespace_should_exist()
+    message = str(raised.value)
+    assert message.startswith("Kubernetes API https://127.0.0.1:")
+    assert "list namespaces failed: unauthorized (401): the token/credentials were rejected" in message
+
+
+def test_closed_api_port_is_reported_unreachable_within_a_second(connect):
+    started = time.monotonic()
+    with pytest.raises(
+        AssertionError, match=r"^Kubernetes API https://127\.0\.0\.1:\d+ unreachable: connection refused$"
+    ):
+        connect("k8s-api-down")
+    assert time.monotonic() - started < 1.0
+
+
+def test_server_that_never_answers_is_reported_as_a_timeout(connect):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts TCP (backlog) but never speaks TLS
+        library = connect(api_server=f"https://127.0.0.1:{silent.getsockname()[1]}", request_timeout_s=0.3)
+        with pytest.raises(AssertionError, match=r"list namespaces failed: timed out after 0\.3 s"):
+            library.get_namespaces()
+
+
+def test_certificate_from_another_authority_is_a_tls_failure(connect, tmp_path):
+    (tmp_path / "other").mkdir()
+    library = connect(ca_file=str(generate_tls_files(tmp_path / "other").ca_cert))
+    with pytest.raises(
+        AssertionError, match=r"get the server version failed: TLS failure: .*CERTIFICATE_VERIFY_FAILED"
+    ):
+        library.get_cluster_version()
+
+
+def test_missing_namespace_names_the_namespaces_present(connect):
+    library = connect("k8s-namespace-missing")
+    with pytest.raises(AssertionError, match=r"namespace 'panda' not found; namespaces present: default, kube-system"):
+        library.namespace_should_exist()
+    with pytest.raises(AssertionError, match=r"0 pod\(s\) match 'panda-panda-focus-server-\*', at least 1 expected"):
+        library.pods_matching_should_number_at_least()
+
+
+def test_running_but_not_ready_pod_fails_readiness_naming_pod_and_condition(connect):
+    library = connect("pod-not-ready")
+    pods = library.get_pods_matching()
+    library.pods_should_be_running(pods)
+    with pytest.raises(AssertionError) as raised:
+        library.pods_should_be_ready(pods)
+    message = str(raised.value)
+    assert "namespace 'panda': 1 of 2 pod(s) not Ready" in message
+    assert f"pod {NOT_READY_POD}: phase Running; condition Ready=False (ContainersNotReady: " in message
+    assert CRASHING_POD not in message
+
+
+def test_crash_looping_pod_fails_restarts_with_count_and_reasons(connect):
+    library = connect("pod-crashloop")
+    with pytest.raises(AssertionError) as raised:
+        library.pod_restarts_should_be_below()
+    message = str(raised.value)
+    assert f"pod {CRASHING_POD}" in message
+    assert "waiting CrashLoopBackOff, 7 restarts, last terminated: OOMKilled" in message
+    assert "7 in total (unstable)" in message
+    assert NOT_READY_POD not in message
+
+
+def test_wrong_cluster_ip_shows_expected_and_actual(connect):
+    library = connect("service-wrong-clusterip")
+    with pytest.raises(AssertionError, match=r"cluster_ip expected 10\.43\.103\.101, actual 10\.43\.99\.99$"):
+        library.service_should_match()
+
+
+def test_missing_service_names_the_services_present(connect):
+    library = connect()
+    with pytest.raises(AssertionError, match=r"service 'focus' not found; services present: panda-panda-focus-server"):
+        library.service_should_exist("focus")
+
+
+def test_configuration_problem_is_a_failure_naming_the_environment(connect, monkeypatch, tmp_path):
+    connect()
+    monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(tmp_path / "absent.yaml"))
+    with pytest.raises(AssertionError, match=r"configuration of environment 'lab' is invalid: configuration file not"):
+        KubernetesLibrary("lab").connect_to_kubernetes()
+
+
+def test_close_all_is_safe_twice_and_later_keywords_reconnect(connect):
+    library = connect()
+    library.close_all_kubernetes_connections()
+    library.close_all_kubernetes_connections()
+    assert library.get_cluster_version() == "v1.25.16+k3s4"
+
+
+# --- pure logic -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("restarts", "verdict"),
+    [
+        (0, "fine"),
+        (2, "fine"),
+        (3, "acceptable"),
+        (5, "acceptable"),
+        (6, "unstable"),
+        (10, "unstable"),
+        (11, "crash loop"),
+    ],
+)
+def test_restart_counts_are_classified_per_the_briefing(restarts, verdict):
+    assert classify_restarts(restarts) == verdict
+
+
+def test_pending_pod_without_container_statuses_summarizes_without_crashing():
+    pending = {
+        "metadata": {"name": "p-1", "namespace": "panda"},
+        "status": {
+            "phase": "Pending",
+            "conditions": [
+                {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes"}
+            ],
+        },
+    }
+    pod = summarize_pod(pending)
+    assert (pod["ready"], pod["restarts"], pod["containers"]) == (False, 0, [])
+    assert describe_pod(pod) == (
+        "pod p-1: phase Pending; condition PodScheduled=False (Unschedulable: 0/3 nodes); no container statuses yet"
+    )
+
+
+def test_terminated_container_reports_its_reason():
+    pod = summarize_pod(
+        {
+            "metadata": {"name": "p-2"},
+            "status": {
+                "phase": "Failed",
+                "containerStatuses": [
+                    {"name": "app", "ready": False, "restartCount": 0, "state": {"terminated": {"reason": "Error"}}}
+                ],
+            },
+        }
+    )
+    assert pod["containers"][0] == {
+        "name": "app",
+        "ready": False,
+        "restart_count": 0,
+        "state": "terminated",
+        "state_reason": "Error",
+        "last_termination_reason": "",
+    }
+
+
+def api_error(status: int, message: str) -> k8s.ApiException:
+    error = k8s.ApiException(status=status, reason="")
+    error.body = json.dumps({"kind": "Status", "message": message})
+    return error
+
+
+def test_forbidden_names_verb_resource_and_the_servers_reason():
+    message = 'pods is forbidden: User "qa" cannot list resource "pods" in the namespace "panda"'
+    assert _api_exception_cause(api_error(403, message), "list", "pods in namespace 'panda'") == (
+        f"forbidden (403): not allowed to list pods in namespace 'panda' ({message})"
+    )
+
+
+def test_not_found_quotes_the_server():
+    assert _api_exception_cause(api_error(404, 'pods "x" not found'), "read", "pod x") == (
+        'not found (404): pods "x" not found'
+    )
