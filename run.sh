@@ -29,7 +29,7 @@ install_openssh() {
 run_main() {
     local environment=lab
     for arg in "$@"; do [[ "$arg" == ENV:* ]] && environment="${arg#ENV:}"; done
-    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir results --pythonpath . "$@" suites)
+    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir results "$@" suites)
     rm -rf results
     local status=0
     if [ "$environment" = lab ]; then
@@ -37,6 +37,7 @@ run_main() {
     else
         "${pabot[@]}" || status=$?
     fi
+    [ -f results/output.xml ] && "$PY" -m keywords.diagnosis results/output.xml || true
     echo "Report: $(pwd)/results/report.html"
     return "$status"
 }
@@ -49,7 +50,8 @@ run_tests() {
     "$VENV/bin/robocop" format --check
     "$VENV/bin/robot" --dryrun --output NONE --report NONE --log NONE --console dotted suites
     mkdir -p results/libdoc
-    for library in config_library.ConfigLibrary mongodb_library.MongoDBLibrary; do
+    for library in config_library.ConfigLibrary mongodb_library.MongoDBLibrary \
+        kubernetes_library.KubernetesLibrary ssh_library.JumpHostSSHLibrary; do
         "$PY" -m robot.libdoc --format HTML "keywords.$library" "results/libdoc/${library#*.}.html" >/dev/null
     done
     "$PY" -m pytest "$@"

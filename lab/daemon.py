@@ -15,8 +15,9 @@ def components() -> list[LabComponent]:
     """In start order: the SSH target's kubectl needs the Kubernetes API's kubeconfig."""
     from lab.kube_api.component import KubeApiComponent
     from lab.mongo import MongoComponent
+    from lab.ssh_hosts.component import SshHostsComponent
 
-    return [MongoComponent(), KubeApiComponent()]
+    return [MongoComponent(), KubeApiComponent(), SshHostsComponent()]
 
 
 def serve(state_dir: Path, faults: frozenset[str]) -> int:

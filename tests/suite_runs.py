@@ -33,12 +33,19 @@ class SuiteRun:
         return {key for key, verdict in self.verdicts.items() if verdict.status == "FAIL"}
 
 
-def run_suites_against_lab(work_dir: Path, faults: tuple[str, ...] = (), robot_args: tuple[str, ...] = ()) -> SuiteRun:
-    """Start a lab with ``faults``, run every suite, stop the lab; the lab is stopped even if robot fails."""
+def run_suites_against_lab(
+    work_dir: Path, faults: tuple[str, ...] = (), robot_args: tuple[str, ...] = (), diagnose: bool = False
+) -> SuiteRun:
+    """Start a lab with ``faults``, run every suite, stop the lab; the lab is stopped even if robot fails.
+
+    ``diagnose`` adds the run-level diagnosis (``diagnosis.md`` in the output folder).
+    """
     state, output = work_dir / "lab", work_dir / "results"
     env = {**os.environ, "FOCUS_LAB_STATE": str(state)}
     lab = [sys.executable, "-m", "lab"]
     fault_args = [arg for fault in faults for arg in ("--fault", fault)]
+    if diagnose:
+        robot_args = ("--prerebotmodifier", f"keywords.diagnosis.Diagnosis:{output}", *robot_args)
     subprocess.run([*lab, "up", *fault_args], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
     try:
         lab_env = dict(line.split("=", 1) for line in (state / "lab.env").read_text().splitlines())

@@ -22,13 +22,14 @@ def test_matrix_covers_every_lab_fault():
 
 @pytest.mark.parametrize("fault", sorted(MATRIX))
 def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fault):
-    run = run_suites_against_lab(tmp_path, faults=(fault,))
-    expected = MATRIX[fault]
+    run = run_suites_against_lab(tmp_path, faults=(fault,), diagnose=True)
+    expected = MATRIX[fault]["fails"]
     assert run.failing() == set(expected), {key: v.message for key, v in run.verdicts.items()}
     for key, pattern in expected.items():
         message = run.verdicts[key].message
         assert re.search(pattern, message, re.DOTALL), f"{key}: {message!r} does not match {pattern!r}"
     assert run.wall_seconds < RUN_BOUND_S
+    assert f"**{MATRIX[fault]['diagnosis']}" in (run.output_dir / "diagnosis.md").read_text(encoding="utf-8")
 
 
 def test_closed_mongodb_port_fails_the_foundation_case_within_two_seconds(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from tests.suite_runs import run_suites_against_lab
 
-JIRA_CASES = {"PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898", "PZ-13899"}
+JIRA_CASES = {"PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898", "PZ-13899", "PZ-13900"}
 
 
 @pytest.fixture(scope="module")

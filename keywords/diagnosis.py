@@ -1,0 +1,153 @@
+"""Run-level diagnosis: each Jira case's verdict and layer, the spec's failure patterns, and the fix order.
+
+Works on any result model, so the same code serves ``robot`` and a merged ``pabot`` output:
+
+- as a pre-rebot modifier of a plain robot run, it adds the diagnosis to the report (top suite metadata
+  ``Diagnosis``), prints it and writes ``diagnosis.md`` into ``folder``::
+
+      robot --prerebotmodifier keywords.diagnosis.Diagnosis:results --outputdir results suites
+
+- after a run, on its output: ``python -m keywords.diagnosis results/output.xml`` writes ``diagnosis.md``
+  beside it and regenerates ``report.html`` and ``log.html`` with the diagnosis. This is the way for pabot,
+  which would hand a modifier to every worker process as well as to its merge.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from robot.api import ExecutionResult, ResultVisitor
+from robot.result import TestSuite
+
+JIRA_PREFIX = "PZ-"
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    title: str
+    layer: str
+    fix_rank: int  # 1: critical infrastructure, 2: operations, 3: performance (the spec's fix priority)
+
+
+CASES = (
+    Case("PZ-13806", "MongoDB TCP connection and authentication", "foundation (TCP + auth)", 1),
+    Case("PZ-13900", "SSH access through the jump host", "infrastructure access", 1),
+    Case("PZ-13899", "Kubernetes cluster and pod health", "orchestration", 1),
+    Case("PZ-13898", "MongoDB health", "data layer", 2),
+    Case("PZ-13807", "MongoDB through the Focus Server configuration", "configuration", 2),
+    Case("PZ-13808", "MongoDB response time", "performance", 3),
+)
+BY_KEY = {case.key: case for case in CASES}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Applies when every case in ``failed`` failed and every case in ``passed`` passed."""
+
+    failed: tuple[str, ...]
+    passed: tuple[str, ...]
+    diagnosis: str
+    next_step: str
+
+
+# The spec's diagnosis table first, then single-layer rules for the cases it leaves out.
+RULES = (
+    Rule(("PZ-13900", "PZ-13899"), (), "infrastructure down", "check SSH and the Kubernetes cluster"),
+    Rule(("PZ-13806",), (), "MongoDB TCP/auth problem", "check MongoDB logs and the network"),
+    Rule(("PZ-13898",), ("PZ-13806",), "MongoDB health problem", "check collections and disk space"),
+    Rule(("PZ-13808",), ("PZ-13806", "PZ-13898"), "performance degradation", "check load and indexes"),
+    Rule(
+        ("PZ-13807",),
+        ("PZ-13806", "PZ-13898", "PZ-13808"),
+        "configuration problem (blocks application start)",
+        "check the YAML files",
+    ),
+    Rule(("PZ-13899",), ("PZ-13900",), "Kubernetes orchestration problem", "check the cluster, pods and services"),
+    Rule(("PZ-13900",), ("PZ-13899",), "SSH access problem", "check the jump host, credentials and host keys"),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    message: str
+
+
+def verdicts(suite: TestSuite) -> dict[str, Verdict]:
+    """``{Jira key: Verdict}`` of every test tagged with a Jira key."""
+    found = {}
+    for test in suite.all_tests:
+        for tag in test.tags:
+            if tag.startswith(JIRA_PREFIX):
+                found[tag] = Verdict(test.status, test.message.splitlines()[0] if test.message else "")
+    return found
+
+
+def _matches(rule: Rule, results: dict[str, Verdict]) -> bool:
+    def status(key: str) -> str | None:
+        return results[key].status if key in results else None
+
+    return all(status(key) == "FAIL" for key in rule.failed) and all(status(key) == "PASS" for key in rule.passed)
+
+
+def diagnose(results: dict[str, Verdict], environment: str = "") -> str:
+    """The diagnosis as Markdown; one line when everything passed."""
+    where = f" (environment {environment})" if environment else ""
+    failed = [case for case in CASES if case.key in results and results[case.key].status == "FAIL"]
+    if not failed and results and all(verdict.status != "FAIL" for verdict in results.values()):
+        skipped = [key for key, verdict in results.items() if verdict.status == "SKIP"]
+        note = f"; skipped: {', '.join(skipped)}" if skipped else ""
+        return f"All {len(results) - len(skipped)} infrastructure checks passed{where}{note}."
+    lines = [f"# Diagnosis{where}", "", "| Jira | check | layer | verdict |", "|---|---|---|---|"]
+    for case in CASES:
+        verdict = results.get(case.key)
+        lines.append(f"| {case.key} | {case.title} | {case.layer} | {verdict.status if verdict else 'not run'} |")
+    findings = [rule for rule in RULES if _matches(rule, results)]
+    lines += ["", "## What is broken"]
+    lines += [f"- {', '.join(rule.failed)} failed → **{rule.diagnosis}**: {rule.next_step}." for rule in findings]
+    if not findings:
+        lines.append("- No known pattern matches; read the causes below in fix order.")
+    lines += ["", "## Fix in this order (critical infrastructure first, then operations, then performance)"]
+    for number, case in enumerate(sorted(failed, key=lambda case: case.fix_rank), start=1):
+        lines.append(f"{number}. {case.key} ({case.layer}): {results[case.key].message}")
+    return "\n".join(lines)
+
+
+class Diagnosis(ResultVisitor):
+    """Pre-rebot modifier: adds the diagnosis to the report, prints it and writes ``folder/diagnosis.md``."""
+
+    def __init__(self, folder: str = "results") -> None:
+        self.folder = Path(folder)
+
+    def start_suite(self, suite: TestSuite) -> bool:
+        if suite.parent is None:
+            text = diagnose(verdicts(suite), str(suite.metadata.get("Environment", "")))
+            suite.metadata["Diagnosis"] = text
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / "diagnosis.md").write_text(text + "\n", encoding="utf-8")
+            print(f"\n{text}\n\nDiagnosis: {(self.folder / 'diagnosis.md').resolve()}", file=sys.__stdout__)
+        return False
+
+
+def main(output_xml: str) -> int:
+    """Writes ``diagnosis.md`` beside ``output_xml`` and regenerates its report and log with the diagnosis."""
+    from robot import rebot
+
+    folder = Path(output_xml).parent
+    rebot(
+        output_xml,
+        outputdir=str(folder),
+        prerebotmodifier=Diagnosis(str(folder)),
+        report="report.html",
+        log="log.html",
+        stdout=io.StringIO(),  # rebot's "Report: ..." lines would repeat what the run already printed
+    )
+    return 0 if all(v.status != "FAIL" for v in verdicts(ExecutionResult(output_xml).suite).values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "results/output.xml"))

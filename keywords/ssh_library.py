@@ -1,0 +1,513 @@
+"""SSH access to production hosts through a jump host (PZ-13900), as a Robot Framework keyword library.
+
+The target host is reached only through a ``direct-tcpip`` channel of the jump host's connection, never by a
+second direct connection. Host keys are verified against ``known_hosts``. Every failure names the layer (SSH),
+the host (``user@host:port``, and ``via jump host ...`` for the target) and the cause: network,
+authentication, host key, command or a missing tool.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paramiko
+from robot.api import SkipExecution, logger
+from robot.api.deco import keyword, library
+from robot.api.types import Secret
+
+from keywords.configuration import ConfigurationError, load_environment
+from keywords.environment_choice import selected_environment_name
+from keywords.tcp_probe import TcpProbeError, probe_tcp
+
+#: Exit status of POSIX shells for "command not found".
+COMMAND_NOT_FOUND = 127
+JUMP, TARGET = "jump", "target"
+
+
+class UnknownHostKeyError(paramiko.SSHException):
+    """The server's host key is not in known_hosts."""
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    """One host of the ``ssh`` section, secrets unwrapped only here."""
+
+    role: str
+    host: str
+    port: int
+    username: str
+    password: str | None
+    key_file: str | None
+    key_passphrase: str | None
+    use_agent: bool
+
+    @classmethod
+    def from_section(cls, role: str, section: dict[str, Any]) -> HostSettings:
+        return cls(
+            role=role,
+            host=section["host"],
+            port=section["port"],
+            username=section["username"],
+            password=_reveal(section.get("password")),
+            key_file=str(Path(section["key_file"]).expanduser()) if section.get("key_file") else None,
+            key_passphrase=_reveal(section.get("key_passphrase")),
+            use_agent=section.get("use_agent", False),
+        )
+
+    @property
+    def address(self) -> str:
+        return f"{self.username}@{self.host}:{self.port}"
+
+    @property
+    def known_hosts_name(self) -> str:
+        """How known_hosts names this host: bare on port 22, ``[host]:port`` otherwise."""
+        return self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+
+    @property
+    def auth_methods(self) -> list[str]:
+        """The methods this client will try, in paramiko's order: key file, agent, password."""
+        methods = [f"publickey (key_file {self.key_file})"] if self.key_file else []
+        methods += ["publickey (ssh-agent)"] if self.use_agent else []
+        return methods + (["password"] if self.password else [])
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a remote command gave back; in Robot use ``${result.stdout}``, ``${result.exit_status}``."""
+
+    command: str
+    stdout: str
+    stderr: str
+    exit_status: int
+
+
+@dataclass
+class _Session:
+    client: paramiko.SSHClient
+    settings: HostSettings
+    label: str
+    latency_s: float
+    timeout_s: float
+
+    @property
+    def login(self) -> str:
+        return f"{self.settings.username}@{self.settings.host}"
+
+
+class _VerifyHostKey(paramiko.MissingHostKeyPolicy):
+    """Unknown host keys fail with their fingerprint, unless ``accept_unknown_host_keys`` (then a warning)."""
+
+    def __init__(self, accept_unknown: bool, known_hosts: str) -> None:
+        self._accept_unknown = accept_unknown
+        self._known_hosts = known_hosts
+
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+        found = f"unknown host key for {hostname}: fingerprint {key.fingerprint} ({key.get_name()})"
+        if not self._accept_unknown:
+            raise UnknownHostKeyError(f"{found}, not in {self._known_hosts}; verify it and add it to known_hosts")
+        logger.warn(f"SSH: accepting {found} because accept_unknown_host_keys is true")
+
+
+class _ChannelRefusalReason(logging.Handler):
+    """Catches the server's reason for refusing a channel: paramiko logs it, its exception keeps a generic text."""
+
+    PATTERN = re.compile(r"open FAILED: (.*): [^:]*$")
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.reason: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self.PATTERN.search(record.getMessage())
+        if match:
+            self.reason = match.group(1)
+
+
+@library(scope="SUITE")
+class JumpHostSSHLibrary:
+    """Checks SSH access to a production host through its jump host (PZ-13900).
+
+    Settings come from the ``ssh`` section of the selected environment (see ``variables/environments.yaml``):
+    ``jump_host`` and ``target_host`` (``host``, ``port``, ``username`` and ``password``, ``key_file`` with
+    ``key_passphrase``, or ``use_agent``), ``known_hosts``, ``accept_unknown_host_keys``, ``timeout_s`` and
+    ``max_connect_latency_s``. The section is read when connecting, so a suite imports the library first and
+    the environment's variables only need to exist when the test runs.
+
+    Commands run on the most recently connected host unless ``host=jump`` or ``host=target`` is given.
+    Connections are closed by `Close All SSH Connections` and, as a safety net, when the suite ends.
+
+    Example:
+    | Library                              | keywords.ssh_library.JumpHostSSHLibrary |  |
+    | SSH Access Should Be Enabled         |                         |        |
+    | Connect To Jump Host                 |                         |        |
+    | Remote User Should Match Configuration |                       |        |
+    | Connect To Target Through Jump Host  |                         |        |
+    | Command Output Should Contain        | kubectl version --client | Client Version |
+    | Connection Latency Should Be Below   |                         |        |
+    | [Teardown]                           | Close All SSH Connections |      |
+    """
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, environment: str | None = None) -> None:
+        """``environment`` overrides ``${ENV}`` (the selected environment) for this import."""
+        self._environment = environment
+        self.ROBOT_LIBRARY_LISTENER = self
+        self._sessions: dict[str, _Session] = {}
+        self._current: str | None = None
+
+    @keyword("SSH Access Should Be Enabled")
+    def ssh_access_should_be_enabled(self) -> None:
+        """Skips the test when the environment has ``ssh: {enabled: false}``, giving that as the reason.
+
+        Example:
+        | SSH Access Should Be Enabled |
+        """
+        self._ssh_section()
+
+    @keyword
+    def connect_to_jump_host(self) -> float:
+        """Connects and authenticates to the jump host; returns the connect + authentication time in seconds.
+
+        The TCP port is probed first, so a refused or unreachable port fails at once with a network cause.
+        Connections already open are closed first: the target's tunnel runs through the jump host's connection.
+
+        Example:
+        | ${seconds}= | Connect To Jump Host |
+        """
+        self.close_all_ssh_connections()
+        ssh = self._ssh_section()
+        jump = HostSettings.from_section("jump host", self._host_section(ssh, "jump_host"))
+        try:
+            probe_tcp(jump.host, jump.port, ssh["timeout_s"])
+        except TcpProbeError as error:
+            raise AssertionError(f"SSH jump host {jump.address}: network: {_network_hint(error.reason)}") from None
+        started = time.monotonic()
+        client = self._connect(ssh, jump, jump.address)
+        latency = time.monotonic() - started
+        return self._remember(JUMP, _Session(client, jump, jump.address, latency, ssh["timeout_s"]))
+
+    @keyword
+    def connect_to_target_through_jump_host(self) -> float:
+        """Reaches the target host through a ``direct-tcpip`` channel of the jump host; returns the seconds taken.
+
+        Connects to the jump host first if needed. Never opens a direct connection to the target. A target the
+        jump host cannot reach is reported as such, not as a jump host failure.
+
+        Example:
+        | Connect To Target Through Jump Host |
+        """
+        ssh = self._ssh_section()
+        target = HostSettings.from_section("target host", self._host_section(ssh, "target_host"))
+        if JUMP not in self._sessions:
+            self.connect_to_jump_host()
+        self._close_session(TARGET)
+        jump = self._sessions[JUMP]
+        label = f"{target.address} via jump host {jump.settings.address}"
+        started = time.monotonic()
+        channel = self._open_tunnel(jump, target, ssh["timeout_s"])
+        client = self._connect(ssh, target, label, sock=channel)
+        latency = time.monotonic() - started
+        return self._remember(TARGET, _Session(client, target, label, latency, ssh["timeout_s"]))
+
+    @keyword
+    def execute_command(self, command: str, host: str | None = None, timeout: float | None = None) -> CommandResult:
+        """Runs ``command`` and returns its ``stdout``, ``stderr`` and ``exit_status`` without judging them.
+
+        ``host`` is ``jump`` or ``target`` (default: the last connected); ``timeout`` defaults to ``timeout_s``.
+
+        Example:
+        | ${result}= | Execute Command | uptime | host=jump |
+        | Should Be Equal As Integers | ${result.exit_status} | 0 |
+        """
+        session = self._session(host)
+        timeout = timeout if timeout is not None else session.timeout_s
+        try:
+            result = _run(session.client, command, timeout)
+        except TimeoutError:
+            raise AssertionError(f"SSH command '{command}' on {session.label} timed out after {timeout:g} s") from None
+        except (paramiko.SSHException, OSError) as error:
+            raise AssertionError(f"SSH command '{command}' on {session.label}: connection lost: {error}") from None
+        logger.info(
+            f"SSH {session.login}$ {command}\nexit status {result.exit_status}\n"
+            f"stdout: {result.stdout.rstrip()}\nstderr: {result.stderr.rstrip()}"
+        )
+        return result
+
+    @keyword
+    def command_should_succeed(
+        self, command: str, host: str | None = None, timeout: float | None = None, allow_empty: bool = False
+    ) -> str:
+        """Runs ``command``; fails unless it exits 0, writes nothing to stderr and prints output. Returns stdout.
+
+        Exit status 127 is reported as the tool not being installed on the host.
+
+        Example:
+        | ${name}= | Command Should Succeed | hostname |
+        | Command Should Succeed | k9s version | host=target |
+        """
+        session = self._session(host)
+        result = self.execute_command(command, host, timeout)
+        if result.exit_status == COMMAND_NOT_FOUND:
+            tool = command.split()[0]
+            raise AssertionError(
+                f"SSH: {tool} is not installed on {session.login} ({session.label}): "
+                f"'{command}' exited with status {COMMAND_NOT_FOUND}: {result.stderr.strip()}"
+            )
+        if result.exit_status != 0:
+            raise AssertionError(
+                f"SSH command '{command}' failed on {session.label} with exit status {result.exit_status}; "
+                f"stderr: {result.stderr.strip() or '(empty)'}"
+            )
+        if result.stderr.strip():
+            raise AssertionError(f"SSH command '{command}' on {session.label} wrote to stderr: {result.stderr.strip()}")
+        if not allow_empty and not result.stdout.strip():
+            raise AssertionError(f"SSH command '{command}' on {session.label} printed nothing")
+        return result.stdout.strip()
+
+    @keyword
+    def command_output_should_contain(self, command: str, expected: str, host: str | None = None) -> str:
+        """Runs ``command`` successfully (see `Command Should Succeed`) and checks its output holds ``expected``.
+
+        Example:
+        | Command Output Should Contain | k9s version | Version: |
+        """
+        output = self.command_should_succeed(command, host)
+        if expected not in output:
+            label = self._session(host).label
+            raise AssertionError(
+                f"SSH command '{command}' on {label}: output does not contain '{expected}'; it was: {output[:500]}"
+            )
+        return output
+
+    @keyword
+    def remote_user_should_match_configuration(self, host: str | None = None) -> str:
+        """Runs ``whoami`` and checks it prints the configured ``username`` of that host. Returns the user.
+
+        Example:
+        | Remote User Should Match Configuration | host=jump |
+        """
+        expected = self._session(host).settings.username
+        user = self.command_should_succeed("whoami", host)
+        if user != expected:
+            raise AssertionError(f"SSH: logged in to {self._session(host).label} as '{user}', expected '{expected}'")
+        return user
+
+    @keyword
+    def connection_latency_should_be_below(self, max_seconds: float | None = None) -> float:
+        """Checks connect + authentication time of every open connection; returns the slowest, in seconds.
+
+        ``max_seconds`` defaults to ``max_connect_latency_s`` (2 s). The target's time includes opening the
+        tunnel through the jump host.
+
+        Example:
+        | Connection Latency Should Be Below | 2 |
+        """
+        limit = max_seconds if max_seconds is not None else self._ssh_section()["max_connect_latency_s"]
+        if not self._sessions:
+            raise AssertionError("SSH: no open connection to measure; connect first")
+        for session in self._sessions.values():
+            logger.info(f"SSH connect + authentication to {session.label}: {session.latency_s * 1000:.0f} ms")
+            if session.latency_s >= limit:
+                raise AssertionError(
+                    f"SSH connection to {session.label} took {session.latency_s:.2f} s "
+                    f"(connect + authentication), not below the {limit:g} s limit"
+                )
+        return max(session.latency_s for session in self._sessions.values())
+
+    @keyword("Close All SSH Connections")
+    def close_all_ssh_connections(self) -> None:
+        """Closes the target connection, then the jump host's; safe to call when nothing is open.
+
+        Example:
+        | [Teardown] | Close All SSH Connections |
+        """
+        for role in (TARGET, JUMP):
+            self._close_session(role)
+        self._current = None
+
+    def _close(self) -> None:
+        """Listener hook: the library's scope ended, so no connection may outlive the suite."""
+        self.close_all_ssh_connections()
+
+    def _close_session(self, role: str) -> None:
+        session = self._sessions.pop(role, None)
+        if session:
+            session.client.close()
+            logger.info(f"SSH: closed {session.label}")
+
+    @property
+    def environment(self) -> str:
+        return self._environment or selected_environment_name()
+
+    def _ssh_section(self) -> dict[str, Any]:
+        try:
+            ssh = load_environment(self.environment).section("ssh")
+        except ConfigurationError as error:
+            raise AssertionError(f"SSH configuration: {error}") from None
+        if not ssh["enabled"]:
+            raise SkipExecution(f"SSH access is disabled in environment '{self.environment}' (ssh.enabled: false)")
+        return ssh
+
+    def _host_section(self, ssh: dict[str, Any], key: str) -> dict[str, Any]:
+        section = ssh.get(key)
+        if not section:
+            raise AssertionError(f"SSH configuration: environment '{self.environment}' has no ssh.{key}")
+        return section
+
+    def _session(self, host: str | None) -> _Session:
+        role = host or self._current
+        if role not in (JUMP, TARGET):
+            raise AssertionError(f"SSH: host must be '{JUMP}' or '{TARGET}', got '{host}'")
+        if role not in self._sessions:
+            raise AssertionError(f"SSH: not connected to the {role} host; connect first")
+        return self._sessions[role]
+
+    def _remember(self, role: str, session: _Session) -> float:
+        self._sessions[role] = session
+        self._current = role
+        methods = ", ".join(session.settings.auth_methods)
+        logger.info(f"SSH: connected to {session.label} in {session.latency_s * 1000:.0f} ms (auth: {methods})")
+        return session.latency_s
+
+    def _open_tunnel(self, jump: _Session, target: HostSettings, timeout: float) -> paramiko.Channel:
+        destination = f"{target.host}:{target.port}"
+        refusal = _ChannelRefusalReason()
+        paramiko_log = logging.getLogger("paramiko.transport")
+        paramiko_log.addHandler(refusal)
+        try:
+            return jump.client.get_transport().open_channel(
+                "direct-tcpip", (target.host, target.port), ("127.0.0.1", 0), timeout=timeout
+            )
+        except paramiko.ChannelException as error:
+            cause = f"{refusal.reason or error.text} (channel open failure {error.code}: {error.text})"
+        except (paramiko.SSHException, OSError) as error:
+            cause = str(error) or type(error).__name__
+        finally:
+            paramiko_log.removeHandler(refusal)
+        raise AssertionError(
+            f"SSH: jump host {jump.settings.address} could not reach target {destination}: {cause}; "
+            f"the jump host is up and authenticated, so the target host or its network is down"
+        )
+
+    def _connect(
+        self, ssh: dict[str, Any], settings: HostSettings, label: str, sock: paramiko.Channel | None = None
+    ) -> paramiko.SSHClient:
+        prefix = f"SSH {settings.role} {label}"
+        if not settings.auth_methods:
+            raise AssertionError(f"{prefix}: no authentication configured (password, key_file or use_agent)")
+        if settings.key_file and not Path(settings.key_file).is_file():
+            raise AssertionError(f"{prefix}: key_file {settings.key_file} does not exist")
+        client = paramiko.SSHClient()
+        known_hosts = _load_known_hosts(client, ssh.get("known_hosts"), prefix)
+        client.set_missing_host_key_policy(_VerifyHostKey(ssh["accept_unknown_host_keys"], known_hosts))
+        timeout = ssh["timeout_s"]
+        try:
+            client.connect(
+                settings.host,
+                settings.port,
+                settings.username,
+                password=settings.password,
+                key_filename=settings.key_file,
+                passphrase=settings.key_passphrase,
+                timeout=timeout,
+                banner_timeout=timeout,
+                auth_timeout=timeout,
+                channel_timeout=timeout,
+                look_for_keys=False,
+                allow_agent=settings.use_agent,
+                sock=sock,
+            )
+        except (paramiko.SSHException, OSError) as error:
+            client.close()
+            raise AssertionError(f"{prefix}: {_connect_failure(error, settings, known_hosts)}") from None
+        return client
+
+
+def _reveal(value: Secret | str | None) -> str | None:
+    return value.value if isinstance(value, Secret) else value
+
+
+def _load_known_hosts(client: paramiko.SSHClient, configured: str | None, prefix: str) -> str:
+    """Load the configured known_hosts (or the user's); returns its path for messages."""
+    if not configured:
+        client.load_system_host_keys()
+        return "~/.ssh/known_hosts"
+    path = Path(configured).expanduser()
+    if not path.is_file():
+        raise AssertionError(f"{prefix}: known_hosts file {path} does not exist")
+    client.get_host_keys().load(str(path))
+    return str(path)
+
+
+def _connect_failure(error: Exception, settings: HostSettings, known_hosts: str) -> str:
+    """One line naming the cause of a failed connect: host key, authentication, network or handshake."""
+    tried = ", ".join(settings.auth_methods)
+    if isinstance(error, paramiko.BadHostKeyException):
+        return (
+            f"host key for {settings.known_hosts_name} does not match known_hosts ({known_hosts}): expected "
+            f"{error.expected_key.get_name()} {error.expected_key.fingerprint}, server presented "
+            f"{error.key.get_name()} {error.key.fingerprint}; the host was reinstalled or the connection is "
+            f"intercepted, verify before updating known_hosts"
+        )
+    if isinstance(error, UnknownHostKeyError):
+        return str(error)
+    if isinstance(error, paramiko.PasswordRequiredException):
+        return f"key_file {settings.key_file} is encrypted and no key_passphrase is configured"
+    if isinstance(error, paramiko.BadAuthenticationType):
+        return (
+            f"authentication failed for user '{settings.username}' (tried: {tried}); "
+            f"the server accepts only: {', '.join(error.allowed_types)}"
+        )
+    if isinstance(error, paramiko.AuthenticationException):
+        return f"authentication failed for user '{settings.username}' (tried: {tried}): {error}"
+    if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
+        reasons = {_network_hint(cause.strerror or str(cause)) for cause in error.errors.values()}
+        return f"network: {'; '.join(sorted(reasons))}"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return f"network: {_network_hint('timed out')}"
+    if isinstance(error, OSError):
+        return f"network: {_network_hint(error.strerror or str(error))}"
+    return f"SSH handshake failed: {error}"
+
+
+def _network_hint(reason: str) -> str:
+    """A network reason with what it usually means for an SSH port."""
+    lowered = reason.lower()
+    if "refused" in lowered:
+        return f"{reason} (no SSH service on the port, or the port is blocked with a reject rule)"
+    if "timed out" in lowered:
+        return f"{reason} (host down, or the port filtered by a firewall)"
+    if "unreachable" in lowered or "no route" in lowered:
+        return f"{reason} (no network path to the host)"
+    return reason
+
+
+def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandResult:
+    """Run one command, reading stdout and stderr together so neither fills up; ``TimeoutError`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    channel = client.get_transport().open_session(timeout=timeout)
+    stdout, stderr = bytearray(), bytearray()
+    try:
+        channel.exec_command(command)
+        while True:
+            finished = channel.exit_status_ready()  # read before draining: output precedes the exit status
+            while channel.recv_ready():
+                stdout += channel.recv(65536)
+            while channel.recv_stderr_ready():
+                stderr += channel.recv_stderr(65536)
+            if finished:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(command)
+            channel.status_event.wait(0.01)
+        status = channel.recv_exit_status()
+    finally:
+        channel.close()
+    return CommandResult(command, stdout.decode(errors="replace"), stderr.decode(errors="replace"), status)

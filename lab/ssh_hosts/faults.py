@@ -1,0 +1,30 @@
+"""What the SSH lab does under the active faults; the fault table itself is ``lab/faults.yaml`` (key ``ssh``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lab.faults import settings_for
+
+FaultSettings = Callable[[str, frozenset[str]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """The SSH lab's knobs; the healthy lab uses the defaults."""
+
+    jump_listening: bool = True
+    #: Hosts ("jump", "target") whose published password is not the accepted one.
+    wrong_password_for: tuple[str, ...] = ()
+    target_reachable: bool = True
+    #: Hosts whose known_hosts entry holds a different key than the server presents.
+    stale_host_key_for: tuple[str, ...] = ()
+    missing_target_tools: tuple[str, ...] = ()
+
+
+def lab_settings(faults: frozenset[str], fault_settings: FaultSettings = settings_for) -> LabSettings:
+    """The settings the active faults give component ``ssh``; YAML lists become tuples, unknown keys fail."""
+    raw = fault_settings("ssh", faults)
+    return LabSettings(**{key: tuple(value) if isinstance(value, list) else value for key, value in raw.items()})

@@ -1,0 +1,25 @@
+*** Settings ***
+Documentation    PZ-13900 — SSH access to production servers through the jump host (High, access layer).
+...
+...              Operators reach production hosts only through the bastion. The test connects to the jump
+...              host with a verified host key, runs ``hostname``, ``whoami`` and ``uptime``, reaches the
+...              target host through the jump host and checks that ``kubectl`` and ``k9s`` are there.
+...              Jira: [${JIRA_BASE_URL}/PZ-13900|PZ-13900]
+Metadata         Jira    ${JIRA_BASE_URL}/PZ-13900
+
+Resource         ../../resources/ssh.resource
+
+Test Tags        ssh    infrastructure
+
+
+*** Test Cases ***
+Operators Reach The Target Host Through The Jump Host With Their Tools
+    [Documentation]    Jump host commands, target through the tunnel, kubectl and k9s, latency below 2 s.
+    [Tags]    PZ-13900    high    critical    access
+    SSH Access Should Be Configured For This Environment
+    Jump Host Should Accept The Operator
+    Target Host Should Be Reachable Through The Jump Host
+    Operator Tools Should Be Installed On The Target
+    Target Should See The Focus Server Pods
+    SSH Connections Should Be Quick
+    [Teardown]    Close All SSH Connections

@@ -1,0 +1,385 @@
+"""JumpHostSSHLibrary against the asyncssh SSH lab: the healthy path of PZ-13900 and each failure it must name."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import paramiko
+import pytest
+import robot
+import yaml
+from robot.api import SkipExecution
+
+from keywords.ssh_library import JumpHostSSHLibrary
+from lab.component import LabContext
+from lab.ssh_hosts import SshHostsComponent
+from lab.ssh_hosts.faults import LabSettings, lab_settings
+
+StartLab = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def start_lab(tmp_path: Path) -> Iterator[StartLab]:
+    """Start the SSH lab with the given faults (optionally with other fault settings); stopped after the test."""
+    components: list[SshHostsComponent] = []
+
+    def start(*faults: str, fault_settings: Callable | None = None) -> dict[str, str]:
+        component = SshHostsComponent(fault_settings) if fault_settings else SshHostsComponent()
+        components.append(component)
+        return component.start(LabContext(tmp_path / "state", faults=frozenset(faults)))
+
+    yield start
+    for component in components:
+        component.stop()
+
+
+@pytest.fixture
+def use_ssh_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict], None]:
+    """Write an environments file whose ``lab`` environment has the given ssh section, and select it."""
+
+    def use(ssh: dict) -> None:
+        path = tmp_path / "environments.yaml"
+        path.write_text(yaml.safe_dump({"lab": {"ssh": ssh}}), encoding="utf-8")
+        monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(path))
+
+    return use
+
+
+def ssh_section(lab: dict[str, str], **overrides: object) -> dict:
+    section = {
+        "known_hosts": lab["LAB_SSH_KNOWN_HOSTS"],
+        "jump_host": {
+            "host": lab["LAB_SSH_JUMP_HOST"],
+            "port": int(lab["LAB_SSH_JUMP_PORT"]),
+            "username": lab["LAB_SSH_JUMP_USER"],
+            "password": lab["LAB_SSH_JUMP_PASSWORD"],
+        },
+        "target_host": {
+            "host": lab["LAB_SSH_TARGET_HOST"],
+            "port": int(lab["LAB_SSH_TARGET_PORT"]),
+            "username": lab["LAB_SSH_TARGET_USER"],
+            "password": lab["LAB_SSH_TARGET_PASSWORD"],
+        },
+    }
+    return {**section, **overrides}
+
+
+@pytest.fixture
+def ssh() -> Iterator[JumpHostSSHLibrary]:
+    library = JumpHostSSHLibrary("lab")
+    yield library
+    library.close_all_ssh_connections()
+
+
+def failure_of(action: Callable[[], object]) -> str:
+    with pytest.raises(AssertionError) as failure:
+        action()
+    return str(failure.value)
+
+
+def test_healthy_lab_passes_every_pz13900_step_through_the_jump_host(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    use_ssh_section(ssh_section(lab))
+
+    ssh.ssh_access_should_be_enabled()
+    ssh.connect_to_jump_host()
+    assert ssh.command_should_succeed("hostname") == "lab-jump"
+    assert ssh.remote_user_should_match_configuration() == "root"
+    assert "load average" in ssh.command_should_succeed("uptime")
+
+    ssh.connect_to_target_through_jump_host()
+    assert ssh.command_should_succeed("hostname") == "lab-target"
+    assert ssh.remote_user_should_match_configuration(host="target") == "prisma"
+    ssh.command_output_should_contain("kubectl version --client", "Client Version")
+    ssh.command_output_should_contain("k9s version", "Version:")
+    assert ssh.connection_latency_should_be_below(2.0) < 2.0
+
+    forwarded = Path(lab["LAB_SSH_FORWARDED_LOG"]).read_text()
+    assert "-> target.lab:22 opened" in forwarded
+
+
+def test_target_has_no_address_outside_the_jump_host_tunnel(start_lab):
+    lab = start_lab()
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo(lab["LAB_SSH_TARGET_HOST"], int(lab["LAB_SSH_TARGET_PORT"]))
+
+
+def test_commands_run_on_the_host_named_by_the_host_argument(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_target_through_jump_host()
+
+    assert ssh.command_should_succeed("hostname", host="jump") == "lab-jump"
+    assert ssh.command_should_succeed("hostname") == "lab-target"
+    assert "host must be 'jump' or 'target'" in failure_of(lambda: ssh.execute_command("true", host="db"))
+
+
+def test_wrong_password_is_reported_as_authentication_failure_of_the_jump_host(start_lab, use_ssh_section, ssh):
+    lab = start_lab("ssh-wrong-password")
+    use_ssh_section(ssh_section(lab))
+
+    message = failure_of(ssh.connect_to_jump_host)
+
+    assert message.startswith(f"SSH jump host root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']}: authentication failed")
+    assert "user 'root'" in message and "tried: password" in message
+
+
+def test_jump_host_down_is_reported_as_network_failure_within_a_second(start_lab, use_ssh_section, ssh):
+    lab = start_lab("ssh-jump-down")
+    use_ssh_section(ssh_section(lab))
+
+    started = time.monotonic()
+    message = failure_of(ssh.connect_to_jump_host)
+
+    assert time.monotonic() - started < 1.0
+    assert message.startswith(f"SSH jump host root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']}: network: connection refused")
+
+
+def test_target_down_is_reported_as_unreachable_from_the_working_jump_host(start_lab, use_ssh_section, ssh):
+    lab = start_lab("ssh-target-down")
+    use_ssh_section(ssh_section(lab))
+
+    message = failure_of(ssh.connect_to_target_through_jump_host)
+
+    jump = f"root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']}"
+    assert message.startswith(f"SSH: jump host {jump} could not reach target target.lab:22: Connection refused")
+    assert "the jump host is up and authenticated" in message
+    assert ssh.command_should_succeed("hostname", host="jump") == "lab-jump"
+    assert "-> target.lab:22 refused" in Path(lab["LAB_SSH_FORWARDED_LOG"]).read_text()
+
+
+def test_changed_target_host_key_names_the_host_and_both_fingerprints(start_lab, use_ssh_section, ssh):
+    lab = start_lab("ssh-host-key-changed")
+    use_ssh_section(ssh_section(lab))
+    ssh.connect_to_jump_host()
+    expected = paramiko.HostKeys(lab["LAB_SSH_KNOWN_HOSTS"]).lookup("target.lab")["ssh-ed25519"].fingerprint
+    presented = presented_target_key_fingerprint(ssh)
+
+    message = failure_of(ssh.connect_to_target_through_jump_host)
+
+    assert message.startswith("SSH target host prisma@target.lab:22 via jump host root@127.0.0.1:")
+    assert "host key for target.lab does not match known_hosts" in message
+    assert f"expected ssh-ed25519 {expected}" in message and f"server presented ssh-ed25519 {presented}" in message
+    assert expected != presented
+
+
+def presented_target_key_fingerprint(ssh: JumpHostSSHLibrary) -> str:
+    """The target's real host key, read through a second tunnel with a bare paramiko transport."""
+    jump_transport = ssh._sessions["jump"].client.get_transport()
+    channel = jump_transport.open_channel("direct-tcpip", ("target.lab", 22), ("127.0.0.1", 0))
+    with paramiko.Transport(channel) as transport:
+        transport.start_client(timeout=5)
+        return transport.get_remote_server_key().fingerprint
+
+
+def test_changed_jump_host_key_fails_before_authentication(start_lab, use_ssh_section, ssh):
+    lab = start_lab(fault_settings=lambda component, faults: {"stale_host_key_for": ["jump"]})
+    use_ssh_section(ssh_section(lab))
+
+    message = failure_of(ssh.connect_to_jump_host)
+
+    assert f"host key for [127.0.0.1]:{lab['LAB_SSH_JUMP_PORT']} does not match known_hosts" in message
+    assert message.count("SHA256:") == 2
+
+
+def test_unknown_host_key_fails_with_its_fingerprint_unless_accepted(start_lab, use_ssh_section, ssh, tmp_path):
+    lab = start_lab()
+    empty_known_hosts = tmp_path / "empty_known_hosts"
+    empty_known_hosts.write_text("")
+    use_ssh_section(ssh_section(lab, known_hosts=str(empty_known_hosts)))
+
+    message = failure_of(ssh.connect_to_jump_host)
+    assert f"unknown host key for [127.0.0.1]:{lab['LAB_SSH_JUMP_PORT']}: fingerprint SHA256:" in message
+
+    use_ssh_section(ssh_section(lab, known_hosts=str(empty_known_hosts), accept_unknown_host_keys=True))
+    ssh.connect_to_target_through_jump_host()
+    assert ssh.command_should_succeed("hostname") == "lab-target"
+
+
+def test_missing_k9s_is_reported_as_not_installed_on_the_target(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab("target-no-k9s")))
+    ssh.connect_to_target_through_jump_host()
+
+    message = failure_of(lambda: ssh.command_should_succeed("k9s version"))
+
+    assert message.startswith("SSH: k9s is not installed on prisma@target.lab (prisma@target.lab:22 via jump host")
+    assert "exited with status 127" in message
+
+
+def test_key_file_authentication_works_on_both_hosts(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    section = ssh_section(lab)
+    for host in ("jump_host", "target_host"):
+        del section[host]["password"]
+        section[host]["key_file"] = lab["LAB_SSH_CLIENT_KEY"]
+    use_ssh_section(section)
+
+    ssh.connect_to_target_through_jump_host()
+
+    assert ssh.remote_user_should_match_configuration() == "prisma"
+
+
+def test_passphrase_protected_key_needs_its_passphrase(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    section = ssh_section(lab)
+    section["jump_host"] = {**section["jump_host"], "key_file": lab["LAB_SSH_CLIENT_KEY_PROTECTED"]}
+    del section["jump_host"]["password"]
+    use_ssh_section(section)
+    assert "is encrypted and no key_passphrase is configured" in failure_of(ssh.connect_to_jump_host)
+
+    section["jump_host"]["key_passphrase"] = lab["LAB_SSH_CLIENT_KEY_PASSPHRASE"]
+    use_ssh_section(section)
+    ssh.connect_to_jump_host()
+    assert ssh.remote_user_should_match_configuration() == "root"
+
+
+def test_disabled_ssh_skips_with_the_reason(use_ssh_section, ssh):
+    use_ssh_section({"enabled": False})
+
+    with pytest.raises(SkipExecution, match=r"SSH access is disabled in environment 'lab' \(ssh.enabled: false\)"):
+        ssh.ssh_access_should_be_enabled()
+
+
+def test_configuration_problem_is_reported_as_such(use_ssh_section, ssh):
+    use_ssh_section({"jump_host": {"host": "127.0.0.1", "username": "root"}})
+
+    assert failure_of(ssh.connect_to_target_through_jump_host).endswith("has no ssh.target_host")
+    assert "environment 'nope' not found" in failure_of(JumpHostSSHLibrary("nope").connect_to_jump_host)
+
+
+def test_failed_command_names_command_exit_status_and_stderr(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_jump_host()
+
+    message = failure_of(lambda: ssh.command_should_succeed("echo boom >&2; exit 3"))
+    assert message == (
+        f"SSH command 'echo boom >&2; exit 3' failed on {ssh._sessions['jump'].label} with exit status 3; stderr: boom"
+    )
+    assert "wrote to stderr: careful" in failure_of(lambda: ssh.command_should_succeed("echo careful >&2; echo ok"))
+    result = ssh.execute_command("printf out; printf err >&2; exit 4")
+    assert (result.stdout, result.stderr, result.exit_status) == ("out", "err", 4)
+
+
+def test_slow_command_times_out_with_the_limit_named(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_jump_host()
+
+    started = time.monotonic()
+    message = failure_of(lambda: ssh.execute_command("sleep 5", timeout=0.5))
+
+    assert time.monotonic() - started < 2.0
+    assert message.endswith("timed out after 0.5 s")
+
+
+def test_latency_above_the_limit_fails_naming_the_connection(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_jump_host()
+
+    message = failure_of(lambda: ssh.connection_latency_should_be_below(0.0))
+
+    assert "SSH connection to root@127.0.0.1:" in message and "not below the 0 s limit" in message
+
+
+def test_close_all_connections_closes_target_and_jump(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_target_through_jump_host()
+    transports = [session.client.get_transport() for session in ssh._sessions.values()]
+
+    ssh.close_all_ssh_connections()
+    ssh.close_all_ssh_connections()
+
+    assert not any(transport.is_active() for transport in transports)
+    assert "not connected to the jump host" in failure_of(lambda: ssh.execute_command("true", host="jump"))
+
+
+def test_stopped_lab_leaves_no_listener_or_thread(tmp_path):
+    threads_before = set(threading.enumerate())
+    component = SshHostsComponent()
+    lab = component.start(LabContext(tmp_path))
+
+    component.stop()
+
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(lab["LAB_SSH_JUMP_PORT"])), timeout=1).close()
+    assert set(threading.enumerate()) <= threads_before
+
+
+def test_lab_faults_yaml_drives_the_ssh_settings():
+    ssh_faults = {"ssh-jump-down", "ssh-wrong-password", "ssh-target-down", "ssh-host-key-changed", "target-no-k9s"}
+    assert lab_settings(frozenset()) == LabSettings()
+    assert lab_settings(frozenset({"mongo-down"})) == LabSettings()
+    assert lab_settings(frozenset(ssh_faults)) == LabSettings(
+        jump_listening=False,
+        wrong_password_for=("jump",),
+        target_reachable=False,
+        stale_host_key_for=("target",),
+        missing_target_tools=("k9s",),
+    )
+
+
+def test_keywords_run_from_a_robot_suite(start_lab, use_ssh_section, tmp_path):
+    use_ssh_section(ssh_section(start_lab()))
+    library = Path(__file__).resolve().parent.parent / "keywords" / "ssh_library.py"
+    suite = tmp_path / "ssh.robot"
+    suite.write_text(
+        f"*** Settings ***\nLibrary    {library}    lab\n\n*** Test Cases ***\nSSH Through Jump Host\n"
+        "    SSH Access Should Be Enabled\n    Connect To Target Through Jump Host\n"
+        "    Command Output Should Contain    k9s version    Version:\n"
+        "    Connection Latency Should Be Below\n"
+    )
+    assert robot.run(suite, outputdir=tmp_path / "out", output="NONE", report="NONE", log="NONE", console="none") == 0
+
+
+def test_lab_environment_reads_the_published_settings_from_its_env_file(start_lab, tmp_path, monkeypatch, ssh):
+    lab = start_lab()
+    (tmp_path / "lab.env").write_text("".join(f"{name}={value}\n" for name, value in lab.items()))
+    placeholders = {
+        "known_hosts": "${LAB_SSH_KNOWN_HOSTS}",
+        "jump_host": {
+            "host": "${LAB_SSH_JUMP_HOST}",
+            "port": "${LAB_SSH_JUMP_PORT}",
+            "username": "root",
+            "password": "${LAB_SSH_JUMP_PASSWORD}",
+        },
+        "target_host": {
+            "host": "${LAB_SSH_TARGET_HOST}",
+            "port": "${LAB_SSH_TARGET_PORT}",
+            "username": "prisma",
+            "password": "${LAB_SSH_TARGET_PASSWORD}",
+        },
+    }
+    environments = tmp_path / "environments.yaml"
+    environments.write_text(yaml.safe_dump({"lab": {"env_file": "lab.env", "ssh": placeholders}}))
+    monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(environments))
+
+    ssh.connect_to_target_through_jump_host()
+
+    assert ssh.command_should_succeed("hostname") == "lab-target"
+
+
+def test_reconnecting_replaces_the_open_connections(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_target_through_jump_host()
+    first = [session.client.get_transport() for session in ssh._sessions.values()]
+
+    ssh.connect_to_target_through_jump_host()
+    ssh.connect_to_jump_host()
+
+    assert not any(transport.is_active() for transport in first)
+    assert list(ssh._sessions) == ["jump"]
+
+
+def test_restarting_in_the_same_state_folder_applies_the_new_faults(tmp_path, use_ssh_section, ssh):
+    for faults, has_k9s in ((frozenset(), True), (frozenset({"target-no-k9s"}), False)):
+        component = SshHostsComponent()
+        lab = component.start(LabContext(tmp_path, faults=faults))
+        try:
+            use_ssh_section(ssh_section(lab))
+            ssh.connect_to_target_through_jump_host()
+            assert (ssh.execute_command("k9s version").exit_status == 0) is has_k9s
+        finally:
+            ssh.close_all_ssh_connections()
+            component.stop()

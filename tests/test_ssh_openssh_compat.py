@@ -1,0 +1,141 @@
+"""JumpHostSSHLibrary against real OpenSSH servers (Debian ``openssh-server``): auth, tunnel, host keys.
+
+Runs as root with sshd installed (CI: ``apt-get install -y openssh-server``); skipped otherwise, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from keywords.ssh_library import JumpHostSSHLibrary
+from lab.component import LabContext
+from lab.openssh_hosts import OpenSshHostsComponent, unavailable_reason
+from lab.ssh_hosts.identities import new_ed25519_key, public_line
+
+pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
+
+
+@pytest.fixture(scope="module")
+def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    component = OpenSshHostsComponent()
+    try:
+        yield component.start(LabContext(tmp_path_factory.mktemp("openssh")))
+    finally:
+        component.stop()
+
+
+def host(hosts: dict[str, str], role: str, **auth: object) -> dict:
+    prefix = f"LAB_OPENSSH_{role.upper()}"
+    return {
+        "host": hosts[f"{prefix}_HOST"],
+        "port": int(hosts[f"{prefix}_PORT"]),
+        "username": hosts[f"{prefix}_USER"],
+        **(auth or {"password": hosts[f"{prefix}_PASSWORD"]}),
+    }
+
+
+@pytest.fixture
+def use_ssh_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hosts: dict[str, str]) -> Callable[..., None]:
+    """Select an environment pointing at the sshd hosts; keyword arguments replace parts of its ssh section."""
+
+    def use(**overrides: object) -> None:
+        ssh = {
+            "known_hosts": hosts["LAB_OPENSSH_KNOWN_HOSTS"],
+            "jump_host": host(hosts, "jump"),
+            "target_host": host(hosts, "target"),
+            **overrides,
+        }
+        path = tmp_path / "environments.yaml"
+        path.write_text(yaml.safe_dump({"openssh": {"ssh": ssh}}), encoding="utf-8")
+        monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(path))
+
+    return use
+
+
+@pytest.fixture
+def ssh() -> Iterator[JumpHostSSHLibrary]:
+    library = JumpHostSSHLibrary("openssh")
+    yield library
+    library.close_all_ssh_connections()
+
+
+def failure_of(action: Callable[[], object]) -> str:
+    with pytest.raises(AssertionError) as failure:
+        action()
+    return str(failure.value)
+
+
+def test_password_authentication_on_the_jump_host(use_ssh_section, ssh):
+    use_ssh_section()
+
+    ssh.connect_to_jump_host()
+
+    assert ssh.remote_user_should_match_configuration() == "focusjump"
+
+
+def test_target_is_reached_through_the_jump_hosts_direct_tcpip(use_ssh_section, ssh, hosts):
+    use_ssh_section()
+
+    ssh.connect_to_target_through_jump_host()
+
+    assert ssh.remote_user_should_match_configuration() == "focustarget"
+    assert ssh.connection_latency_should_be_below(2.0) < 2.0
+    target = f"target {hosts['LAB_OPENSSH_TARGET_HOST']} port {hosts['LAB_OPENSSH_TARGET_PORT']}"
+    assert f"server_request_direct_tcpip: originator 127.0.0.1 port 0, {target}" in (
+        Path(hosts["LAB_OPENSSH_JUMP_LOG"]).read_text()
+    )
+
+
+@pytest.mark.parametrize("key", ["ED25519", "RSA"])
+def test_key_authentication_through_the_jump_host(use_ssh_section, ssh, hosts, key):
+    key_file = {"key_file": hosts[f"LAB_OPENSSH_CLIENT_{key}_KEY"]}
+    use_ssh_section(jump_host=host(hosts, "jump", **key_file), target_host=host(hosts, "target", **key_file))
+
+    ssh.connect_to_target_through_jump_host()
+
+    assert ssh.remote_user_should_match_configuration() == "focustarget"
+    accepted = "Accepted publickey for focustarget from 127.0.0.1 port"
+    assert any(
+        line.startswith(accepted) and f"ssh2: {key} SHA256:" in line
+        for line in Path(hosts["LAB_OPENSSH_TARGET_LOG"]).read_text().splitlines()
+    )
+
+
+def test_wrong_password_is_an_authentication_failure(use_ssh_section, ssh, hosts):
+    use_ssh_section(jump_host=host(hosts, "jump", password="not-the-password"))
+
+    message = failure_of(ssh.connect_to_jump_host)
+
+    assert f"SSH jump host focusjump@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}: authentication failed" in message
+    assert "tried: password" in message
+
+
+def test_changed_target_host_key_fails_naming_both_fingerprints(use_ssh_section, ssh, hosts, tmp_path):
+    real_known_hosts = Path(hosts["LAB_OPENSSH_KNOWN_HOSTS"]).read_text().splitlines()
+    stale_key = new_ed25519_key()
+    stale = [
+        line.split()[0] + f" {public_line(stale_key)}" if line.startswith("[127.0.0.2]") else line
+        for line in real_known_hosts
+    ]
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("\n".join(stale) + "\n")
+    use_ssh_section(known_hosts=str(known_hosts))
+
+    message = failure_of(ssh.connect_to_target_through_jump_host)
+
+    assert message.startswith("SSH target host focustarget@127.0.0.2:")
+    assert f"expected ssh-ed25519 {stale_key.get_fingerprint()}" in message
+    assert message.count("SHA256:") == 2
+
+
+def test_forward_outside_permitopen_is_a_target_unreachable_failure(use_ssh_section, ssh, hosts):
+    use_ssh_section(target_host={**host(hosts, "target"), "port": int(hosts["LAB_OPENSSH_JUMP_PORT"])})
+
+    message = failure_of(ssh.connect_to_target_through_jump_host)
+
+    assert message.startswith(f"SSH: jump host focusjump@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']} could not reach")
+    assert "administratively prohibited" in message.lower()
