@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets
 import socket
 import subprocess
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 import asyncssh
 
 from lab.component import LabContext
+from lab.ports import free_port
 from lab.ssh_hosts.identities import known_hosts_name, new_ed25519_key, new_password, public_line
 
 SSHD = Path("/usr/sbin/sshd")
@@ -57,8 +59,10 @@ class SshdHost:
     log_level: str
 
 
-JUMP = SshdHost("jump", "127.0.0.1", "focusjump", "DEBUG1")  # DEBUG1 logs each direct-tcpip request
-TARGET = SshdHost("target", "127.0.0.2", "focustarget", "VERBOSE")
+def sshd_hosts(suffix: str) -> tuple[SshdHost, SshdHost]:
+    """Jump and target; ``suffix`` makes the users unique, so parallel test workers never share one."""
+    jump = SshdHost("jump", "127.0.0.1", f"focusjump-{suffix}", "DEBUG1")  # DEBUG1 logs each direct-tcpip request
+    return jump, SshdHost("target", "127.0.0.2", f"focustarget-{suffix}", "VERBOSE")
 
 
 def unavailable_reason() -> str | None:
@@ -78,6 +82,7 @@ class OpenSshHostsComponent:
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen] = []
         self._created_users: list[str] = []
+        self._hosts = sshd_hosts(secrets.token_hex(3))
 
     def start(self, context: LabContext) -> dict[str, str]:
         reason = unavailable_reason()
@@ -87,13 +92,14 @@ class OpenSshHostsComponent:
         folder.mkdir(parents=True, exist_ok=True)
         PRIVILEGE_SEPARATION_DIR.mkdir(mode=0o755, exist_ok=True)
         client_keys = _write_client_keys(folder)
-        ports = {JUMP.role: _free_port(JUMP.address), TARGET.role: _free_port(TARGET.address)}
+        jump, target = self._hosts
+        ports = {jump.role: free_port(jump.address), target.role: free_port(target.address)}
         forwarding = {
-            JUMP.role: JUMP_FORWARDING.format(target_address=TARGET.address, target_port=ports[TARGET.role]),
-            TARGET.role: TARGET_FORWARDING,
+            jump.role: JUMP_FORWARDING.format(target_address=target.address, target_port=ports[target.role]),
+            target.role: TARGET_FORWARDING,
         }
         published, known_hosts = {}, []
-        for host in (JUMP, TARGET):
+        for host in self._hosts:
             password = new_password()
             self._ensure_user(host.user, password, folder / "authorized_keys")
             host_folder = folder / host.role
@@ -205,12 +211,6 @@ def _remove_user(user: str) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"could not remove lab user {user}: it still has running processes")
         time.sleep(0.1)
-
-
-def _free_port(address: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((address, 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:

@@ -69,12 +69,12 @@ def failure_of(action: Callable[[], object]) -> str:
     return str(failure.value)
 
 
-def test_password_authentication_on_the_jump_host(use_ssh_section, ssh):
+def test_password_authentication_on_the_jump_host(use_ssh_section, ssh, hosts):
     use_ssh_section()
 
     ssh.connect_to_jump_host()
 
-    assert ssh.remote_user_should_match_configuration() == "focusjump"
+    assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_JUMP_USER"]
 
 
 def test_target_is_reached_through_the_jump_hosts_direct_tcpip(use_ssh_section, ssh, hosts):
@@ -82,7 +82,7 @@ def test_target_is_reached_through_the_jump_hosts_direct_tcpip(use_ssh_section, 
 
     ssh.connect_to_target_through_jump_host()
 
-    assert ssh.remote_user_should_match_configuration() == "focustarget"
+    assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
     assert ssh.connection_latency_should_be_below(2.0) < 2.0
     target = f"target {hosts['LAB_OPENSSH_TARGET_HOST']} port {hosts['LAB_OPENSSH_TARGET_PORT']}"
     assert f"server_request_direct_tcpip: originator 127.0.0.1 port 0, {target}" in (
@@ -97,8 +97,8 @@ def test_key_authentication_through_the_jump_host(use_ssh_section, ssh, hosts, k
 
     ssh.connect_to_target_through_jump_host()
 
-    assert ssh.remote_user_should_match_configuration() == "focustarget"
-    accepted = "Accepted publickey for focustarget from 127.0.0.1 port"
+    assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
+    accepted = f"Accepted publickey for {hosts['LAB_OPENSSH_TARGET_USER']} from 127.0.0.1 port"
     assert any(
         line.startswith(accepted) and f"ssh2: {key} SHA256:" in line
         for line in Path(hosts["LAB_OPENSSH_TARGET_LOG"]).read_text().splitlines()
@@ -110,7 +110,8 @@ def test_wrong_password_is_an_authentication_failure(use_ssh_section, ssh, hosts
 
     message = failure_of(ssh.connect_to_jump_host)
 
-    assert f"SSH jump host focusjump@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}: authentication failed" in message
+    jump = f"{hosts['LAB_OPENSSH_JUMP_USER']}@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}"
+    assert f"SSH jump host {jump}: authentication failed" in message
     assert "tried: password" in message
 
 
@@ -127,7 +128,7 @@ def test_changed_target_host_key_fails_naming_both_fingerprints(use_ssh_section,
 
     message = failure_of(ssh.connect_to_target_through_jump_host)
 
-    assert message.startswith("SSH target host focustarget@127.0.0.2:")
+    assert message.startswith(f"SSH target host {hosts['LAB_OPENSSH_TARGET_USER']}@127.0.0.2:")
     assert f"expected ssh-ed25519 {stale_key.get_fingerprint()}" in message
     assert message.count("SHA256:") == 2
 
@@ -137,5 +138,6 @@ def test_forward_outside_permitopen_is_a_target_unreachable_failure(use_ssh_sect
 
     message = failure_of(ssh.connect_to_target_through_jump_host)
 
-    assert message.startswith(f"SSH: jump host focusjump@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']} could not reach")
+    jump = f"{hosts['LAB_OPENSSH_JUMP_USER']}@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}"
+    assert message.startswith(f"SSH: jump host {jump} could not reach")
     assert "administratively prohibited" in message.lower()
