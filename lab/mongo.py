@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ class MongoComponent:
 
     def __init__(self) -> None:
         self._server: SecantusDBServer | None = None
+        self._silent_listener: socket.socket | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         fault = settings_for(self.name, context.faults)
@@ -38,6 +40,10 @@ class MongoComponent:
         self._provision(data_dir, app_password, admin_password, fault)
         if fault.get("down"):
             port = free_port()
+        elif fault.get("unresponsive"):
+            # The kernel completes TCP handshakes for a listening socket nobody reads: a black-holed server.
+            self._silent_listener = socket.create_server(("127.0.0.1", 0))
+            port = self._silent_listener.getsockname()[1]
         else:
             self._server = SecantusDBServer(host="127.0.0.1", port=0, storage_path=str(data_dir), require_auth=True)
             self._server.start()
@@ -53,6 +59,9 @@ class MongoComponent:
         }
 
     def stop(self) -> None:
+        if self._silent_listener is not None:
+            self._silent_listener.close()
+            self._silent_listener = None
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,53 +28,57 @@ class Verdict:
 class SuiteRun:
     verdicts: dict[str, Verdict]
     output_dir: Path
-    lab_env: dict[str, str]
     wall_seconds: float
 
     def failing(self) -> set[str]:
         return {key for key, verdict in self.verdicts.items() if verdict.status == "FAIL"}
 
 
-def run_suites_against_lab(
-    work_dir: Path, faults: tuple[str, ...] = (), robot_args: tuple[str, ...] = (), diagnose: bool = False
-) -> SuiteRun:
-    """Start a lab with ``faults``, run every suite, stop the lab; the lab is stopped even if robot fails.
+@dataclass
+class Lab:
+    """A lab started by ``python -m lab up``; ``env`` points the suite at it."""
 
-    ``diagnose`` adds the run-level diagnosis (``diagnosis.md`` in the output folder).
-    """
-    state, output = work_dir / "lab", work_dir / "results"
+    env: dict[str, str]
+    published: dict[str, str]
+
+    def run_suites(self, output: Path, *robot_args: str) -> SuiteRun:
+        started = time.monotonic()
+        command = [sys.executable, "-m", "robot", "--outputdir", str(output), "--console", "none", *robot_args]
+        subprocess.run([*command, "suites"], cwd=REPO_ROOT, env=self.env, check=False)
+        return SuiteRun(verdicts_of(output / "output.xml"), output, time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def lab_running(work_dir: Path, faults: tuple[str, ...] = ()) -> Iterator[Lab]:
+    """Start a lab with ``faults`` in ``work_dir``; it is stopped whatever happens inside."""
+    state = work_dir / "lab"
     env = {**os.environ, "FOCUS_LAB_STATE": str(state)}
     lab = [sys.executable, "-m", "lab"]
     fault_args = [arg for fault in faults for arg in ("--fault", fault)]
-    if diagnose:
-        robot_args = ("--prerebotmodifier", f"keywords.diagnosis.Diagnosis:{output}", *robot_args)
     subprocess.run([*lab, "up", *fault_args], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
     try:
-        lab_env = dict(line.split("=", 1) for line in (state / "lab.env").read_text().splitlines())
-        started = time.monotonic()
-        subprocess.run(
-            [sys.executable, "-m", "robot", "--outputdir", str(output), "--console", "none", *robot_args, "suites"],
-            cwd=REPO_ROOT,
-            env=env,
-            check=False,
-        )
-        wall = time.monotonic() - started
+        published = dict(line.split("=", 1) for line in (state / "lab.env").read_text().splitlines())
+        yield Lab(env, published)
     finally:
         subprocess.run([*lab, "down"], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
-    return SuiteRun(verdicts_of(output / "output.xml"), output, lab_env, wall)
+
+
+def run_suites_against_lab(work_dir: Path, faults: tuple[str, ...] = (), *robot_args: str) -> SuiteRun:
+    """Start a lab with ``faults``, run every suite once, stop the lab."""
+    with lab_running(work_dir, faults) as lab:
+        return lab.run_suites(work_dir / "results", *robot_args)
+
+
+def diagnosis_args(output: Path) -> tuple[str, ...]:
+    """Robot options that add the run-level diagnosis (``output/diagnosis.md``)."""
+    return ("--prerebotmodifier", f"keywords.diagnosis.Diagnosis:{output}")
 
 
 def verdicts_of(output_xml: Path) -> dict[str, Verdict]:
     """``{Jira key: Verdict}`` from an ``output.xml`` (robot's or pabot's merged one)."""
-    verdicts = {}
-
-    def visit(suite) -> None:
-        for test in suite.tests:
-            for tag in test.tags:
-                if tag.startswith(JIRA_PREFIX):
-                    verdicts[tag] = Verdict(test.status, test.message, test.elapsed_time.total_seconds())
-        for child in suite.suites:
-            visit(child)
-
-    visit(ExecutionResult(str(output_xml)).suite)
-    return verdicts
+    return {
+        tag: Verdict(test.status, test.message, test.elapsed_time.total_seconds())
+        for test in ExecutionResult(str(output_xml)).suite.all_tests
+        for tag in test.tags
+        if tag.startswith(JIRA_PREFIX)
+    }
