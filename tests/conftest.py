@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from lab.component import LabComponent, LabContext
 from lab.state import LabState
+
+
+def failure_of(action: Callable[[], object]) -> str:
+    """The message of the AssertionError ``action`` must raise."""
+    with pytest.raises(AssertionError) as failure:
+        action()
+    return str(failure.value)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from keywords.ssh_library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.ssh_hosts import SshHostsComponent
 from lab.ssh_hosts.faults import LabSettings, lab_settings
+from tests.conftest import failure_of
 
 StartLab = Callable[..., dict[str, str]]
 
@@ -73,12 +74,6 @@ def ssh() -> Iterator[JumpHostSSHLibrary]:
     library = JumpHostSSHLibrary("lab")
     yield library
     library.close_all_ssh_connections()
-
-
-def failure_of(action: Callable[[], object]) -> str:
-    with pytest.raises(AssertionError) as failure:
-        action()
-    return str(failure.value)
 
 
 def test_healthy_lab_passes_every_pz13900_step_through_the_jump_host(start_lab, use_ssh_section, ssh):

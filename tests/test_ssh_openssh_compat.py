@@ -15,6 +15,7 @@ from keywords.ssh_library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.openssh_hosts import OpenSshHostsComponent, unavailable_reason
 from lab.ssh_hosts.identities import new_ed25519_key, public_line
+from tests.conftest import failure_of
 
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
 
@@ -61,12 +62,6 @@ def ssh() -> Iterator[JumpHostSSHLibrary]:
     library = JumpHostSSHLibrary("openssh")
     yield library
     library.close_all_ssh_connections()
-
-
-def failure_of(action: Callable[[], object]) -> str:
-    with pytest.raises(AssertionError) as failure:
-        action()
-    return str(failure.value)
 
 
 def test_password_authentication_on_the_jump_host(use_ssh_section, ssh, hosts):
