@@ -16,9 +16,10 @@ def fault_table() -> dict[str, dict[str, Any]]:
 
 
 def check_known(faults: frozenset[str]) -> None:
+    """Stop with one line naming the unknown faults and the known ones."""
     unknown = sorted(faults - set(fault_table()))
     if unknown:
-        raise ValueError(f"unknown fault(s) {unknown}; known: {sorted(fault_table())}")
+        raise SystemExit(f"unknown fault(s) {unknown}; known: {sorted(fault_table())}")
 
 
 def settings_for(component: str, faults: frozenset[str]) -> dict[str, Any]:

@@ -39,3 +39,10 @@ def test_closed_mongodb_port_fails_the_foundation_case_within_two_seconds(tmp_pa
     assert run.verdicts["PZ-13806"].status == "FAIL"
     assert "connection refused" in run.verdicts["PZ-13806"].message
     assert run.verdicts["PZ-13806"].seconds < 2.0
+
+
+def test_ssh_and_kubernetes_down_together_are_diagnosed_as_infrastructure_down(tmp_path):
+    run = run_suites_against_lab(tmp_path, ("ssh-jump-down", "k8s-api-down"), *diagnosis_args(tmp_path / "results"))
+    assert run.failing() == {"PZ-13899", "PZ-13900"}
+    diagnosis = (tmp_path / "results" / "diagnosis.md").read_text(encoding="utf-8")
+    assert "PZ-13900, PZ-13899 failed → **infrastructure down**: check SSH and the Kubernetes cluster." in diagnosis

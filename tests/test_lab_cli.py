@@ -1,0 +1,81 @@
+"""`python -m lab`: start, stop, run; nothing is left behind, also when the command run inside fails."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.suite_runs import REPO_ROOT
+
+
+def lab(state: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FOCUS_LAB_STATE": str(state)}
+    return subprocess.run([sys.executable, "-m", "lab", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def published_ports(state: Path) -> list[int]:
+    values = dict(line.split("=", 1) for line in (state / "lab.env").read_text().splitlines())
+    return [int(values["LAB_MONGO_PORT"]), int(values["LAB_SSH_JUMP_PORT"]), int(values["LAB_K8S_API"].rsplit(":")[-1])]
+
+
+def process_exists(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_up_serves_every_component_and_down_leaves_no_process_or_port(tmp_path):
+    assert lab(tmp_path, "up").returncode == 0
+    pid = int((tmp_path / "lab.pid").read_text())
+    ports = published_ports(tmp_path)
+    assert all(listening(port) for port in ports)
+
+    assert lab(tmp_path, "down").returncode == 0
+
+    assert not process_exists(pid)
+    assert not any(listening(port) for port in ports)
+    assert not (tmp_path / "lab.env").exists()
+
+
+def test_up_prints_no_secret(tmp_path):
+    started = lab(tmp_path, "up")
+    try:
+        values = dict(line.split("=", 1) for line in (tmp_path / "lab.env").read_text().splitlines())
+        secrets = [value for key, value in values.items() if "PASSWORD" in key or "TOKEN" in key]
+        assert secrets and not any(secret in started.stdout for secret in secrets)
+    finally:
+        lab(tmp_path, "down")
+
+
+def test_run_stops_the_lab_when_the_command_fails_and_passes_its_status_on(tmp_path):
+    probe = f"cat {tmp_path}/lab.pid > {tmp_path}/seen.pid; exit 3"
+    result = lab(tmp_path, "run", "--", "sh", "-c", probe)
+
+    assert result.returncode == 3
+    assert not process_exists(int((tmp_path / "seen.pid").read_text()))
+    assert not (tmp_path / "lab.pid").exists()
+
+
+def test_unknown_fault_is_refused_before_anything_starts(tmp_path):
+    result = lab(tmp_path, "up", "--fault", "mongo-dwon")
+
+    assert result.returncode != 0
+    assert "unknown fault(s) ['mongo-dwon']" in result.stderr
+    assert not (tmp_path / "lab.pid").exists()
+
+
+def test_second_up_on_a_running_lab_is_refused(tmp_path):
+    lab(tmp_path, "up")
+    try:
+        second = lab(tmp_path, "up")
+        assert second.returncode != 0
+        assert "lab already running" in second.stderr
+    finally:
+        lab(tmp_path, "down")
