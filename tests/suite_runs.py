@@ -29,9 +29,20 @@ class SuiteRun:
     verdicts: dict[str, Verdict]
     output_dir: Path
     wall_seconds: float
+    lab_secrets: list[str]
 
     def failing(self) -> set[str]:
         return {key for key, verdict in self.verdicts.items() if verdict.status == "FAIL"}
+
+    def leaked_secrets(self) -> dict[str, list[str]]:
+        """``{result file: [secrets of the lab found in it]}`` for output.xml, log.html and report.html."""
+        leaks = {}
+        for name in ("output.xml", "log.html", "report.html"):
+            text = (self.output_dir / name).read_text(encoding="utf-8")
+            found = [secret for secret in self.lab_secrets if secret in text]
+            if found:
+                leaks[name] = found
+        return leaks
 
 
 @dataclass
@@ -45,7 +56,8 @@ class Lab:
         started = time.monotonic()
         command = [sys.executable, "-m", "robot", "--outputdir", str(output), "--console", "none", *robot_args]
         subprocess.run([*command, "suites"], cwd=REPO_ROOT, env=self.env, check=False)
-        return SuiteRun(verdicts_of(output / "output.xml"), output, time.monotonic() - started)
+        secrets = [value for key, value in self.published.items() if "PASSWORD" in key or "TOKEN" in key]
+        return SuiteRun(verdicts_of(output / "output.xml"), output, time.monotonic() - started, secrets)
 
 
 @contextlib.contextmanager

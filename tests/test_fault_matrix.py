@@ -29,6 +29,7 @@ def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fa
     for key, pattern in expected.items():
         message = run.verdicts[key].message
         assert re.search(pattern, message, re.DOTALL), f"{key}: {message!r} does not match {pattern!r}"
+    assert run.leaked_secrets() == {}
     slow = {key: verdict.seconds for key, verdict in run.verdicts.items() if verdict.seconds > TEST_BOUND_S}
     assert slow == {}
     assert f"**{MATRIX[fault]['diagnosis']}" in (run.output_dir / "diagnosis.md").read_text(encoding="utf-8")
