@@ -63,7 +63,7 @@ class MongoDBLibrary:
         self._connections: dict[str, _Connection] = {}
         self._current: str | None = None
 
-    @keyword
+    @keyword("Connect To MongoDB")
     def connect_to_mongodb(self, alias: str = "default", settings: dict | None = None) -> str:
         """Opens an authenticated connection and returns the server's ``host:port``.
 
@@ -126,7 +126,7 @@ class MongoDBLibrary:
             raise AssertionError(f"No MongoDB connection '{name}'; open one with Connect To MongoDB")
         return self._connections[name]
 
-    @keyword
+    @keyword("Ping MongoDB")
     def ping_mongodb(self, alias: str | None = None) -> float:
         """Sends ``ping`` and fails unless the server answers ``ok: 1.0``; returns ``ok``."""
         connection = self._connection(alias)
@@ -138,7 +138,7 @@ class MongoDBLibrary:
             raise AssertionError(f"MongoDB ping at {connection.target} answered ok={reply.get('ok')}, expected 1.0")
         return reply["ok"]
 
-    @keyword
+    @keyword("Get MongoDB Server Version")
     def get_mongodb_server_version(self, alias: str | None = None) -> str:
         """Returns the server's ``version`` from ``buildInfo``; fails when it has none."""
         connection = self._connection(alias)
@@ -305,7 +305,7 @@ class MongoDBLibrary:
                 f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} samples)"
             )
 
-    @keyword
+    @keyword("Close MongoDB Connection")
     def close_mongodb_connection(self, alias: str | None = None) -> None:
         """Closes the connection ``alias`` (default: the current one); closing an unknown alias is a no-op."""
         name = alias or self._current
@@ -316,7 +316,7 @@ class MongoDBLibrary:
         if name == self._current:
             self._current = next(reversed(self._connections), None)
 
-    @keyword
+    @keyword("Close All MongoDB Connections")
     def close_all_mongodb_connections(self) -> None:
         """Closes every connection; safe in teardowns, also after a failed connect."""
         for alias in list(self._connections):
