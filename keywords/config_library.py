@@ -69,6 +69,11 @@ class ConfigLibrary:
 
         | `Configuration Should Match` | ${app} | ${EXPECTED_MONGODB} |
         """
+        if not expected:
+            raise AssertionError(
+                "Configuration: no expected values to compare with; add this environment to EXPECTED_MONGODB "
+                "in variables/suite_variables.py"
+            )
         differences = [
             f"{key}: expected {value!r} ({type(value).__name__}), got {settings.get(key)!r} "
             f"({type(settings.get(key)).__name__})"

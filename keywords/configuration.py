@@ -61,7 +61,6 @@ class Environment:
     def __init__(self, name: str, path: Path, raw: dict[str, Any]) -> None:
         self.name = name
         self.path = path
-        self.description = str(raw.get("description", ""))
         self._raw = raw
         self._resolved: dict[str, dict[str, Any]] = {}
 

@@ -114,12 +114,10 @@ def describe_pod(pod: dict[str, Any]) -> str:
 
 @dataclass
 class KubernetesConnection:
-    """One environment's API client, its settings, and how it authenticated (for messages)."""
+    """One environment's API client and its settings."""
 
-    environment: str
     settings: dict[str, Any]
     api_client: k8s.ApiClient
-    credentials: str
 
     @property
     def url(self) -> str:
@@ -269,12 +267,13 @@ class KubernetesLibrary:
                 "(kubernetes.verify_tls: false)"
             )
         if method == "kubeconfig" and settings["api_server"] and settings["api_server"] != configuration.host:
-            logger.warn(
+            # Checking another cluster than the one named would pass or fail for the wrong reasons.
+            raise AssertionError(
                 f"{LAYER}: the kubeconfig context points at {configuration.host}, "
                 f"but environment '{name}' expects kubernetes.api_server {settings['api_server']}"
             )
         self._probe(configuration.host, settings["request_timeout_s"])
-        connection = KubernetesConnection(name, settings, k8s.ApiClient(configuration), described)
+        connection = KubernetesConnection(settings, k8s.ApiClient(configuration))
         self._connections.append(connection)
         self._current = connection
 
@@ -522,14 +521,17 @@ class KubernetesLibrary:
                 tail_lines=lines,
             )
             logs[pod["name"]] = text.splitlines()
-            logger.info(f"pod {pod['name']}: last {len(logs[pod['name']])} log line(s)\n" + text)
+            logger.info(f"pod {pod['name']}: read the last {len(logs[pod['name']])} log line(s)")
+            # Application logs may carry secrets of their own: shown only with --loglevel DEBUG.
+            logger.debug(text)
         return logs
 
     # --- helpers --------------------------------------------------------------------------------------------
 
     def _connection(self) -> KubernetesConnection:
         if self._current is None:
-            logger.info(f"{LAYER}: no connection yet, connecting to environment '{self.environment}'")
+            name = self.environment or selected_environment_name()
+            logger.info(f"{LAYER}: no connection yet, connecting to environment '{name}'")
             self.connect_to_kubernetes()
         return self._current
 

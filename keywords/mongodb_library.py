@@ -169,7 +169,12 @@ class MongoDBLibrary:
                 f"MongoDB user '{connection.settings['username']}' may not run listDatabases at "
                 f"{connection.target}; checked database '{connection.database}' through listCollections instead"
             )
-            self.list_collections(alias)
+            # A database that does not exist lists no collections: only a non-empty answer proves it is there.
+            if not self.list_collections(alias):
+                raise AssertionError(
+                    f"MongoDB at {connection.target}: database '{connection.database}' has no collections "
+                    f"(listDatabases not permitted, listCollections empty): it does not exist or is empty"
+                ) from None
             names = [connection.database]
         except PyMongoError as error:
             raise connection.explain(error, "list databases") from None
@@ -206,7 +211,9 @@ class MongoDBLibrary:
         | `Collections Should Exist` | recordings | tasks | metadata | node4 |
         """
         connection = self._connection(alias)
-        required = list(names) or connection.settings.get("required_collections") or []
+        required = list(names) or connection.settings.get("required_collections")
+        if not required:
+            raise AssertionError("MongoDB: no required collections given or configured (required_collections)")
         present = self.list_collections(alias)
         missing = [name for name in required if name not in present]
         if missing:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,9 @@ class HostSettings:
     host: str
     port: int
     username: str
-    password: str | None
+    password: str | None = field(repr=False)
     key_file: str | None
-    key_passphrase: str | None
+    key_passphrase: str | None = field(repr=False)
     use_agent: bool
 
     @classmethod
@@ -188,6 +189,7 @@ class JumpHostSSHLibrary:
             probe_tcp(jump.host, jump.port, ssh["timeout_s"])
         except TcpProbeError as error:
             raise AssertionError(f"SSH jump host {jump.address}: network: {_network_hint(error.reason)}") from None
+        _check_credentials(jump, jump.address)
         started = time.monotonic()
         client = self._connect(ssh, jump, jump.address)
         latency = time.monotonic() - started
@@ -210,9 +212,14 @@ class JumpHostSSHLibrary:
         self._close_session(TARGET)
         jump = self._sessions[JUMP]
         label = f"{target.address} via jump host {jump.settings.address}"
+        _check_credentials(target, label)
         started = time.monotonic()
         channel = self._open_tunnel(jump, target, ssh["timeout_s"])
-        client = self._connect(ssh, target, label, sock=channel)
+        try:
+            client = self._connect(ssh, target, label, sock=channel)
+        except AssertionError:
+            channel.close()
+            raise
         latency = time.monotonic() - started
         return self._remember(TARGET, _Session(client, target, label, latency, ssh["timeout_s"]))
 
@@ -400,10 +407,6 @@ class JumpHostSSHLibrary:
         self, ssh: dict[str, Any], settings: HostSettings, label: str, sock: paramiko.Channel | None = None
     ) -> paramiko.SSHClient:
         prefix = f"SSH {settings.role} {label}"
-        if not settings.auth_methods:
-            raise AssertionError(f"{prefix}: no authentication configured (password, key_file or use_agent)")
-        if settings.key_file and not Path(settings.key_file).is_file():
-            raise AssertionError(f"{prefix}: key_file {settings.key_file} does not exist")
         client = paramiko.SSHClient()
         known_hosts = _load_known_hosts(client, ssh.get("known_hosts"), prefix)
         client.set_missing_host_key_policy(_VerifyHostKey(ssh["accept_unknown_host_keys"], known_hosts))
@@ -428,6 +431,15 @@ class JumpHostSSHLibrary:
             client.close()
             raise AssertionError(f"{prefix}: {_connect_failure(error, settings, known_hosts)}") from None
         return client
+
+
+def _check_credentials(settings: HostSettings, label: str) -> None:
+    """Fail on configuration mistakes before any connection or tunnel is opened."""
+    prefix = f"SSH {settings.role} {label}"
+    if not settings.auth_methods:
+        raise AssertionError(f"{prefix}: no authentication configured (password, key_file or use_agent)")
+    if settings.key_file and not Path(settings.key_file).is_file():
+        raise AssertionError(f"{prefix}: key_file {settings.key_file} does not exist")
 
 
 def _reveal(value: Secret | str | None) -> str | None:
@@ -491,12 +503,19 @@ def _network_hint(reason: str) -> str:
 
 def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandResult:
     """Run one command, reading stdout and stderr together so neither fills up; ``TimeoutError`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
     channel = client.get_transport().open_session(timeout=timeout)
+    timed_out = threading.Event()
+
+    def expire() -> None:
+        timed_out.set()
+        channel.close()  # also ends exec_command's wait for the server's answer, which has no timeout of its own
+
+    watchdog = threading.Timer(timeout, expire)
+    watchdog.start()
     stdout, stderr = bytearray(), bytearray()
     try:
         channel.exec_command(command)
-        while True:
+        while not timed_out.is_set():
             finished = channel.exit_status_ready()  # read before draining: output precedes the exit status
             while channel.recv_ready():
                 stdout += channel.recv(65536)
@@ -504,10 +523,14 @@ def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandRes
                 stderr += channel.recv_stderr(65536)
             if finished:
                 break
-            if time.monotonic() > deadline:
-                raise TimeoutError(command)
             channel.status_event.wait(0.01)
         status = channel.recv_exit_status()
+    except paramiko.SSHException:
+        if not timed_out.is_set():
+            raise
     finally:
+        watchdog.cancel()
         channel.close()
+    if timed_out.is_set():
+        raise TimeoutError(command)
     return CommandResult(command, stdout.decode(errors="replace"), stderr.decode(errors="replace"), status)

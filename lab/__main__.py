@@ -21,27 +21,28 @@ import time
 from pathlib import Path
 
 from lab.faults import check_known, fault_table
-from lab.state import LabState, state_dir_from_environment
+from lab.state import LabState, is_secret, state_dir_from_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 15.0
 
 
-def _alive(pid: int | None) -> bool:
+def _alive(pid: int | None, state: LabState) -> bool:
+    """Whether ``pid`` is this lab's running serve process; a reused pid belongs to someone else."""
     if pid is None:
         return False
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        zombie = "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return False
-    # A zombie child still answers kill(0); it is gone for our purposes.
-    return not Path(f"/proc/{pid}/status").read_text().count("State:\tZ")
+    return not zombie and b"serve" in command_line and str(state.folder).encode() in command_line
 
 
 def up(state: LabState, faults: frozenset[str]) -> None:
     check_known(faults)
-    if _alive(state.pid()):
+    if _alive(state.pid(), state):
         raise SystemExit(f"lab already running (pid {state.pid()}); run: python -m lab down")
     shutil.rmtree(state.folder, ignore_errors=True)
     state.folder.mkdir(parents=True)
@@ -59,19 +60,19 @@ def up(state: LabState, faults: frozenset[str]) -> None:
         time.sleep(0.05)
     print(f"lab up in {time.monotonic() - started:.1f} s (faults: {', '.join(sorted(faults)) or 'none'})")
     for key, value in state.read_env().items():
-        if "PASSWORD" not in key and "TOKEN" not in key:
+        if not is_secret(key):
             print(f"  {key}={value}")
     print(f"  secrets and all values: {state.env_file}")
 
 
 def down(state: LabState) -> None:
     pid = state.pid()
-    if _alive(pid):
+    if _alive(pid, state):
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while _alive(pid) and time.monotonic() < deadline:
+        while _alive(pid, state) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _alive(pid):
+        if _alive(pid, state):
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):  # not our child when an earlier `lab up` started it
             os.waitpid(pid, 0)

@@ -24,3 +24,24 @@ class LabComponent(Protocol):
     def start(self, context: LabContext) -> dict[str, str]: ...
 
     def stop(self) -> None: ...
+
+
+def start_all(components: list[LabComponent], context: LabContext) -> list[LabComponent]:
+    """Start ``components`` in order, publishing into ``context``; returns them for stopping.
+
+    A component that fails part-way is stopped at once, and so are those started before it.
+    """
+    started: list[LabComponent] = []
+    try:
+        for component in components:
+            started.append(component)  # stop() must also undo a half-finished start()
+            context.published.update(component.start(context))
+    except BaseException:
+        stop_all(started)
+        raise
+    return started
+
+
+def stop_all(started: list[LabComponent]) -> None:
+    for component in reversed(started):
+        component.stop()

@@ -7,7 +7,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from lab.component import LabComponent, LabContext
+from lab.component import LabComponent, LabContext, start_all, stop_all
 from lab.state import LabState
 
 
@@ -28,9 +28,7 @@ def serve(state_dir: Path, faults: frozenset[str]) -> int:
     context = LabContext(state_dir=state_dir, faults=faults, published={"LAB_STATE": str(state_dir)})
     started: list[LabComponent] = []
     try:
-        for component in components():
-            context.published.update(component.start(context))
-            started.append(component)
+        started = start_all(components(), context)
         context.published["LAB_FAULTS"] = ",".join(sorted(faults))
         state.publish(context.published)
         stop.wait()
@@ -40,5 +38,4 @@ def serve(state_dir: Path, faults: frozenset[str]) -> int:
         return 1
     finally:
         state.unpublish()
-        for component in reversed(started):
-            component.stop()
+        stop_all(started)

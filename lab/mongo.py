@@ -92,7 +92,12 @@ class MongoComponent:
     @staticmethod
     def _slow_down_pings(port: int, admin_password: str, delay_ms: int) -> None:
         with MongoClient(
-            host="127.0.0.1", port=port, username=ADMIN_USER, password=admin_password, authSource="admin"
+            host="127.0.0.1",
+            port=port,
+            username=ADMIN_USER,
+            password=admin_password,
+            authSource="admin",
+            serverSelectionTimeoutMS=5000,
         ) as admin:
             admin.admin.command(
                 "configureFailPoint",

@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 DEFAULT_STATE_DIR = Path(__file__).resolve().parent / ".state"
+_SECRET_MARKERS = ("PASSWORD", "PASSPHRASE", "TOKEN")
+
+
+def is_secret(name: str) -> bool:
+    """Whether ``lab.env`` entry ``name`` holds a secret: never printed, and tests check it never leaks."""
+    return any(marker in name for marker in _SECRET_MARKERS)
 
 
 def state_dir_from_environment() -> Path:

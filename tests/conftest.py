@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.component import LabComponent, LabContext
+from lab.component import LabComponent, LabContext, start_all, stop_all
 from lab.state import LabState
 
 
@@ -24,15 +24,11 @@ def running_lab(folder: Path, components: list[LabComponent], faults: frozenset[
     """Start ``components`` like the lab process does, publish ``lab.env`` and point the suite's config at it."""
     folder.mkdir(parents=True, exist_ok=True)
     context = LabContext(state_dir=folder, faults=faults, published={"LAB_STATE": str(folder)})
-    started = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FOCUS_LAB_STATE", str(folder))
+        started = start_all(components, context)
         try:
-            for component in components:
-                context.published.update(component.start(context))
-                started.append(component)
             LabState(folder).publish(context.published)
             yield context.published
         finally:
-            for component in reversed(started):
-                component.stop()
+            stop_all(started)

@@ -13,8 +13,11 @@ from pathlib import Path
 
 from robot.api import ExecutionResult
 
+from lab.state import is_secret
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 JIRA_PREFIX = "PZ-"
+RESULT_FILES = ("output.xml", "log.html", "report.html")
 
 
 @dataclass(frozen=True)
@@ -30,15 +33,16 @@ class SuiteRun:
     output_dir: Path
     wall_seconds: float
     lab_secrets: list[str]
+    console: str
 
     def failing(self) -> set[str]:
         return {key for key, verdict in self.verdicts.items() if verdict.status == "FAIL"}
 
     def leaked_secrets(self) -> dict[str, list[str]]:
-        """``{result file: [secrets of the lab found in it]}`` for output.xml, log.html and report.html."""
+        """``{where: [secrets of the lab found there]}`` for output.xml, log.html, report.html and the console."""
+        texts = {name: (self.output_dir / name).read_text(encoding="utf-8") for name in RESULT_FILES}
         leaks = {}
-        for name in ("output.xml", "log.html", "report.html"):
-            text = (self.output_dir / name).read_text(encoding="utf-8")
+        for name, text in {**texts, "console": self.console}.items():
             found = [secret for secret in self.lab_secrets if secret in text]
             if found:
                 leaks[name] = found
@@ -54,10 +58,13 @@ class Lab:
 
     def run_suites(self, output: Path, *robot_args: str) -> SuiteRun:
         started = time.monotonic()
-        command = [sys.executable, "-m", "robot", "--outputdir", str(output), "--console", "none", *robot_args]
-        subprocess.run([*command, "suites"], cwd=REPO_ROOT, env=self.env, check=False)
-        secrets = [value for key, value in self.published.items() if "PASSWORD" in key or "TOKEN" in key]
-        return SuiteRun(verdicts_of(output / "output.xml"), output, time.monotonic() - started, secrets)
+        command = [sys.executable, "-m", "robot", "--outputdir", str(output), "--console", "verbose", *robot_args]
+        console = subprocess.run(
+            [*command, "suites"], cwd=REPO_ROOT, env=self.env, check=False, capture_output=True, text=True
+        )
+        secrets = [value for key, value in self.published.items() if is_secret(key)]
+        wall = time.monotonic() - started
+        return SuiteRun(verdicts_of(output / "output.xml"), output, wall, secrets, console.stdout + console.stderr)
 
 
 @contextlib.contextmanager

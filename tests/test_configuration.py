@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from robot.api.types import Secret
 
+from keywords.config_library import ConfigLibrary
 from keywords.configuration import ConfigurationError, environments_file, load_environment, read_environments
 
 VALID = """
@@ -149,3 +150,18 @@ def test_shipped_environments_file_has_the_spec_values_for_new_production(monkey
     mongodb = load_environment("new_production").section("mongodb")
     assert (mongodb["host"], mongodb["port"], mongodb["database"]) == ("10.10.100.108", 27017, "prisma")
     assert {"new_production", "staging", "development", "lab"} <= set(read_environments(environments_file()))
+
+
+def test_comparing_with_no_expected_values_fails_instead_of_passing():
+    with pytest.raises(AssertionError, match="no expected values to compare with"):
+        ConfigLibrary().configuration_should_match({"host": "h", "port": 1}, {})
+
+
+def test_port_of_another_type_does_not_match():
+    with pytest.raises(AssertionError, match=r"port: expected 27017 \(int\), got '27017' \(str\)"):
+        ConfigLibrary().configuration_should_match({"port": "27017"}, {"port": 27017})
+
+
+def test_missing_and_empty_keys_are_both_named():
+    with pytest.raises(AssertionError, match=r"key\(s\) \['password', 'database'\] missing"):
+        ConfigLibrary().configuration_should_contain_keys({"host": "h", "password": ""}, "host", "password", "database")

@@ -23,6 +23,7 @@ from keywords.kubernetes_library import (
 from lab.component import LabContext
 from lab.kube_api import KubeApiComponent
 from lab.kube_api.tls import generate_tls_files
+from tests.conftest import failure_of
 
 NOT_READY_POD = "panda-panda-focus-server-7d9c8b6f5-w9lzm"
 CRASHING_POD = "panda-panda-focus-server-7d9c8b6f5-k2x7q"
@@ -111,6 +112,16 @@ def test_label_selector_narrows_the_pods(connect):
 def test_kubeconfig_credentials_work_too(connect):
     library = connect(api_server=None, token=None, ca_file=None, kubeconfig="${LAB_KUBECONFIG}", context="lab")
     assert library.get_namespaces() == ["default", "kube-system", "panda"]
+
+
+def test_kubeconfig_pointing_at_another_cluster_than_configured_fails(connect):
+    message = failure_of(
+        lambda: connect(
+            api_server="https://10.10.100.102:6443", token=None, ca_file=None, kubeconfig="${LAB_KUBECONFIG}"
+        )
+    )
+    assert "the kubeconfig context points at https://127.0.0.1:" in message
+    assert "expects kubernetes.api_server https://10.10.100.102:6443" in message
 
 
 def test_disabled_tls_verification_is_a_warning_for_that_environment(connect, caplog):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lab.state import is_secret
 from tests.suite_runs import REPO_ROOT
 
 
@@ -48,7 +49,7 @@ def test_up_prints_no_secret(tmp_path):
     started = lab(tmp_path, "up")
     try:
         values = dict(line.split("=", 1) for line in (tmp_path / "lab.env").read_text().splitlines())
-        secrets = [value for key, value in values.items() if "PASSWORD" in key or "TOKEN" in key]
+        secrets = [value for key, value in values.items() if is_secret(key)]
         assert secrets and not any(secret in started.stdout for secret in secrets)
     finally:
         lab(tmp_path, "down")
@@ -79,3 +80,14 @@ def test_second_up_on_a_running_lab_is_refused(tmp_path):
         assert "lab already running" in second.stderr
     finally:
         lab(tmp_path, "down")
+
+
+def test_down_never_signals_a_process_that_merely_reuses_a_stale_pid(tmp_path):
+    bystander = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        (tmp_path / "lab.pid").write_text(str(bystander.pid))
+        assert lab(tmp_path, "down").returncode == 0
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()

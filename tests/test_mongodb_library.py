@@ -158,3 +158,28 @@ def test_lab_faults_break_exactly_the_checked_property(tmp_path, fault, keyword,
                     library.collections_should_exist()
         finally:
             library.close_all_mongodb_connections()
+
+
+def test_database_the_user_has_no_role_on_is_an_authorization_failure(library):
+    library.connect_to_mongodb(settings=with_changes(database="gone"))
+    with pytest.raises(AssertionError, match="user 'prisma' is authenticated but may not list collections of 'gone'"):
+        library.database_should_be_listed()
+
+
+def test_fallback_listing_fails_for_a_database_without_collections(healthy_lab, library):
+    settings = settings_of("mongodb", "lab")
+    admin_password = healthy_lab["LAB_MONGO_ADMIN_PASSWORD"]
+    with MongoClient(
+        host="127.0.0.1", port=settings["port"], username="admin", password=admin_password, directConnection=True
+    ) as admin:
+        admin["emptydb"].command("createUser", "reader", pwd="reader-pw", roles=[{"role": "read", "db": "emptydb"}])
+    reader = {"username": "reader", "password": Secret("reader-pw"), "auth_source": "emptydb", "database": "emptydb"}
+    library.connect_to_mongodb(settings=with_changes(**reader))
+    with pytest.raises(AssertionError, match="database 'emptydb' has no collections"):
+        library.database_should_be_listed()
+
+
+def test_required_collections_cannot_be_empty(library):
+    library.connect_to_mongodb(settings=with_changes(required_collections=[]))
+    with pytest.raises(AssertionError, match="no required collections given or configured"):
+        library.collections_should_exist()

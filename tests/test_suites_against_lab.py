@@ -29,7 +29,7 @@ def test_every_jira_case_passes_against_the_healthy_lab(healthy_run):
 
 
 def test_no_secret_of_the_lab_appears_in_output_log_or_report(healthy_run):
-    assert len(healthy_run.lab_secrets) >= 4
+    assert len(healthy_run.lab_secrets) >= 5
     assert healthy_run.leaked_secrets() == {}
 
 

@@ -6,8 +6,7 @@ configuration the Focus Server reads against them, so the test compares two sour
 
 from __future__ import annotations
 
-from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
-
+from keywords.environment_choice import selected_environment_name
 from lab.state import LabState, state_dir_from_environment
 
 JIRA_BASE_URL = "https://jira.prisma.local/browse"
@@ -29,11 +28,7 @@ def _lab_mongodb() -> dict:
 
 
 def get_variables(environment: str | None = None) -> dict:
-    if environment is None:
-        try:
-            environment = BuiltIn().get_variable_value("${ENV}", "lab")
-        except RobotNotRunningError:
-            environment = "lab"
+    environment = environment or selected_environment_name()
     expected = _lab_mongodb() if environment == "lab" else EXPECTED_MONGODB.get(environment, {})
     return {
         "ENV": environment,
