@@ -1,15 +1,12 @@
 """Run-level diagnosis: each Jira case's verdict and layer, the spec's failure patterns, and the fix order.
 
-Works on any result model, so the same code serves ``robot`` and a merged ``pabot`` output:
+It works on a result model, so ``robot`` runs and a merged ``pabot`` output are diagnosed alike. The
+diagnosis is printed, written to ``diagnosis.md`` beside the output and added to the report as the top
+suite's ``Diagnosis`` metadata:
 
-- as a pre-rebot modifier of a plain robot run, it adds the diagnosis to the report (top suite metadata
-  ``Diagnosis``), prints it and writes ``diagnosis.md`` into ``folder``::
-
-      robot --prerebotmodifier keywords.diagnosis.Diagnosis:results --outputdir results suites
-
-- after a run, on its output: ``python -m keywords.diagnosis results/output.xml`` writes ``diagnosis.md``
-  beside it and regenerates ``report.html`` and ``log.html`` with the diagnosis. This is the way for pabot,
-  which would hand a modifier to every worker process as well as to its merge.
+- every ``robot`` run: `RunDiagnosis`, a library listener imported by ``resources/common.resource``;
+- after pabot, or for any output: ``python -m keywords.diagnosis results/output.xml`` (``run.sh main`` does
+  this), which regenerates ``report.html`` and ``log.html`` through rebot with the `Diagnosis` modifier.
 """
 
 from __future__ import annotations
@@ -20,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from robot.api import ExecutionResult, ResultVisitor
+from robot.api.deco import library
+from robot.libraries.BuiltIn import BuiltIn
+from robot.running.context import EXECUTION_CONTEXTS
 from robot.result import TestSuite
 
 JIRA_PREFIX = "PZ-"
@@ -131,6 +131,25 @@ class Diagnosis(ResultVisitor):
             (self.folder / "diagnosis.md").write_text(text + "\n", encoding="utf-8")
             print(f"\n{text}\n\nDiagnosis: {(self.folder / 'diagnosis.md').resolve()}", file=sys.__stdout__)
         return False
+
+
+@library(scope="GLOBAL", listener="SELF", auto_keywords=False)
+class RunDiagnosis:
+    """Diagnoses every plain ``robot`` run at its end: imported by ``resources/common.resource``, no keywords.
+
+    As a library listener it sees the top suite end with every verdict known, and adds the diagnosis like the
+    `Diagnosis` modifier does, into ``${OUTPUT DIR}``. Under pabot each worker sees only part of the run, so it
+    stays silent there; ``run.sh main`` diagnoses the merged output with ``python -m keywords.diagnosis``.
+    """
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def end_suite(self, data, result: TestSuite) -> None:
+        if result.parent is not None or BuiltIn().get_variable_value("${PABOTQUEUEINDEX}") is not None:
+            return
+        if EXECUTION_CONTEXTS.current.dry_run:  # a dry run's passes check syntax, not infrastructure
+            return
+        Diagnosis(BuiltIn().get_variable_value("${OUTPUT DIR}")).start_suite(result)
 
 
 def main(output_xml: str) -> int:

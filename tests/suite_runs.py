@@ -88,11 +88,6 @@ def run_suites_against_lab(work_dir: Path, faults: tuple[str, ...] = (), *robot_
         return lab.run_suites(work_dir / "results", *robot_args)
 
 
-def diagnosis_args(output: Path) -> tuple[str, ...]:
-    """Robot options that add the run-level diagnosis (``output/diagnosis.md``)."""
-    return ("--prerebotmodifier", f"keywords.diagnosis.Diagnosis:{output}")
-
-
 def verdicts_of(output_xml: Path) -> dict[str, Verdict]:
     """``{Jira key: Verdict}`` from an ``output.xml`` (robot's or pabot's merged one)."""
     return {

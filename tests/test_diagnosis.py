@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from robot.api import ExecutionResult
 from robot.result import TestSuite as ResultSuite
 
 from keywords.diagnosis import Diagnosis, Verdict, diagnose, main
+from tests.suite_runs import REPO_ROOT
 
 ALL = ("PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898", "PZ-13899", "PZ-13900")
 
@@ -87,3 +89,17 @@ def test_modifier_puts_the_diagnosis_into_the_report_metadata(tmp_path):
     suite.visit(Diagnosis(str(tmp_path)))
     assert "**infrastructure down**" in suite.metadata["Diagnosis"]
     assert (tmp_path / "diagnosis.md").read_text().startswith("# Diagnosis")
+
+
+def test_every_plain_robot_run_is_diagnosed_by_the_common_resource(tmp_path):
+    from robot import run
+
+    suite = tmp_path / "check.robot"
+    suite.write_text(
+        f"*** Settings ***\nResource    {REPO_ROOT}/resources/common.resource\n\n"
+        "*** Test Cases ***\nAccess\n    [Tags]    PZ-13900\n    Fail    SSH jump host down\n"
+        "Pods\n    [Tags]    PZ-13899\n    Fail    Kubernetes API down\n"
+    )
+    run(str(suite), outputdir=str(tmp_path), report="NONE", log="NONE", stdout=None)
+    assert "**infrastructure down**" in (tmp_path / "diagnosis.md").read_text()
+    assert "**infrastructure down**" in ExecutionResult(str(tmp_path / "output.xml")).suite.metadata["Diagnosis"]

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from lab.faults import fault_table
-from tests.suite_runs import diagnosis_args, run_suites_against_lab
+from tests.suite_runs import run_suites_against_lab
 
 MATRIX = yaml.safe_load(Path(__file__).with_name("fault_matrix.yaml").read_text(encoding="utf-8"))
 #: No hang: a test may take its largest configured timeout (10 s, the Focus Server configuration's default;
@@ -23,7 +23,7 @@ def test_matrix_covers_every_lab_fault():
 
 @pytest.mark.parametrize("fault", sorted(MATRIX))
 def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fault):
-    run = run_suites_against_lab(tmp_path, (fault,), *diagnosis_args(tmp_path / "results"))
+    run = run_suites_against_lab(tmp_path, (fault,))
     expected = MATRIX[fault]["fails"]
     assert run.failing() == set(expected), {key: v.message for key, v in run.verdicts.items()}
     for key, pattern in expected.items():
@@ -43,7 +43,7 @@ def test_closed_mongodb_port_fails_the_foundation_case_within_two_seconds(tmp_pa
 
 
 def test_ssh_and_kubernetes_down_together_are_diagnosed_as_infrastructure_down(tmp_path):
-    run = run_suites_against_lab(tmp_path, ("ssh-jump-down", "k8s-api-down"), *diagnosis_args(tmp_path / "results"))
+    run = run_suites_against_lab(tmp_path, ("ssh-jump-down", "k8s-api-down"))
     assert run.failing() == {"PZ-13899", "PZ-13900"}
     diagnosis = (tmp_path / "results" / "diagnosis.md").read_text(encoding="utf-8")
     assert "PZ-13900, PZ-13899 failed → **infrastructure down**: check SSH and the Kubernetes cluster." in diagnosis
