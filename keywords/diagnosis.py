@@ -19,8 +19,8 @@ from pathlib import Path
 from robot.api import ExecutionResult, ResultVisitor
 from robot.api.deco import library
 from robot.libraries.BuiltIn import BuiltIn
-from robot.running.context import EXECUTION_CONTEXTS
 from robot.result import TestSuite
+from robot.running.context import EXECUTION_CONTEXTS
 
 JIRA_PREFIX = "PZ-"
 
