@@ -13,8 +13,11 @@ setup() {
     [ -x "$PY" ] || python3 -m venv "$VENV"
     "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
     # The project itself, editable, so `robot suites` imports keywords/ and lab/ from any directory.
-    (cd / && "$PY" -c "import keywords, lab" 2>/dev/null) ||
-        "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e . 2>/dev/null
+    # setuptools warns about editable installs on every build: keep its output, show it only on failure.
+    if ! (cd / && "$PY" -c "import keywords, lab" 2>/dev/null); then
+        "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e . >.venv/editable-install.log 2>&1 ||
+            { cat .venv/editable-install.log >&2; return 1; }
+    fi
 }
 
 # OpenSSH sshd for the SSH compatibility tests: only as root (CI), through Debian's apt.
@@ -28,7 +31,9 @@ install_openssh() {
 
 run_main() {
     local environment=lab
-    for arg in "$@"; do [[ "$arg" == ENV:* ]] && environment="${arg#ENV:}"; done
+    for arg in "$@"; do
+        case "$arg" in ENV:*) environment="${arg#ENV:}" ;; --variable=ENV:*) environment="${arg#--variable=ENV:}" ;; esac
+    done
     local pabot=("$VENV/bin/pabot" --processes 4 --outputdir results "$@" suites)
     rm -rf results
     local status=0

@@ -228,22 +228,22 @@ class KubernetesLibrary:
     def __init__(self, environment: str | None = None) -> None:
         """``environment`` names the environment whose ``kubernetes`` section is used (default: ``${ENV}``)."""
         self.environment = environment
-        self._connections: list[KubernetesConnection] = []
+        self._connections: dict[str, KubernetesConnection] = {}
         self._current: KubernetesConnection | None = None
 
     # --- connection -----------------------------------------------------------------------------------------
 
     @keyword
-    def connect_to_kubernetes(self, environment: str | None = None) -> None:
+    def connect_to_kubernetes(self, environment: str | None = None, alias: str = "default") -> None:
         """Opens a connection to the Kubernetes API of ``environment`` (default: the library's environment).
 
         Loads the environment's ``kubernetes`` section, chooses the credentials (and logs which and why),
         creates an API client of its own, and probes TCP to the API server, so that an unreachable server
         fails here, at once, with the reason (connection refused, timeout, DNS failure, no route).
-        The new connection becomes the current one.
+        The new connection is kept as ``alias`` (replacing one of that name) and becomes the current one.
 
-        | `Connect To Kubernetes`    |                |
-        | `Connect To Kubernetes`    | new_production |
+        | `Connect To Kubernetes`    |                |                |
+        | `Connect To Kubernetes`    | new_production | alias=prod     |
         """
         name = environment or self.environment or selected_environment_name()
         try:
@@ -274,8 +274,20 @@ class KubernetesLibrary:
             )
         self._probe(configuration.host, settings["request_timeout_s"])
         connection = KubernetesConnection(settings, k8s.ApiClient(configuration))
-        self._connections.append(connection)
+        if alias in self._connections:
+            self._connections.pop(alias).close()
+        self._connections[alias] = connection
         self._current = connection
+
+    @keyword
+    def switch_kubernetes_connection(self, alias: str) -> None:
+        """Makes the connection opened as ``alias`` the current one.
+
+        | `Switch Kubernetes Connection` | prod |
+        """
+        if alias not in self._connections:
+            raise AssertionError(f"{LAYER}: no connection '{alias}'; open: {sorted(self._connections)}")
+        self._current = self._connections[alias]
 
     @keyword
     def close_all_kubernetes_connections(self) -> None:
@@ -283,7 +295,7 @@ class KubernetesLibrary:
 
         | `Close All Kubernetes Connections` |
         """
-        for connection in self._connections:
+        for connection in self._connections.values():
             connection.close()
         logger.info(f"{LAYER}: closed {len(self._connections)} connection(s)")
         self._connections.clear()

@@ -305,3 +305,13 @@ def test_not_found_quotes_the_server():
     assert _api_exception_cause(api_error(404, 'pods "x" not found'), "read", "pod x") == (
         'not found (404): pods "x" not found'
     )
+
+
+def test_connections_are_kept_by_alias_and_switched(connect):
+    library = connect()
+    library.connect_to_kubernetes(alias="second")
+    library.switch_kubernetes_connection("default")
+    assert library.get_cluster_version()
+    assert "no connection 'prod'; open: ['default', 'second']" in failure_of(
+        lambda: library.switch_kubernetes_connection("prod")
+    )
