@@ -579,7 +579,9 @@ class KubernetesLibrary:
     def _fail_for(self, failing: list[dict], summary: str, describe: Callable[[dict], str] = describe_pod) -> None:
         if failing:
             namespace = failing[0]["namespace"] or None
-            details = "".join(f"\n  {describe(pod)}" for pod in failing)
+            # One pod fits the first line, which is all a report's summary shows; several get a line each.
+            separator = " " if len(failing) == 1 else "\n  "
+            details = "".join(f"{separator}{describe(pod)}" for pod in failing)
             raise AssertionError(f"{self._where(namespace)}: {summary}:{details}")
 
     def _expected_service(self) -> dict[str, Any]:

@@ -135,8 +135,21 @@ def test_disabled_tls_verification_is_a_warning_for_that_environment(connect, ca
 def test_pending_pod_fails_running_check_without_crashing(connect):
     library = connect()
     pending = summarize_pod({"metadata": {"name": "p-1", "namespace": "panda"}, "status": {"phase": "Pending"}})
-    with pytest.raises(AssertionError, match=r"1 of 1 pod\(s\) not Running:\n  pod p-1: phase Pending; no container"):
+    with pytest.raises(AssertionError, match=r"1 of 1 pod\(s\) not Running: pod p-1: phase Pending; no container"):
         library.pods_should_be_running([pending])
+
+
+def test_several_failing_pods_get_a_line_each(connect):
+    library = connect()
+    pods = [
+        summarize_pod({"metadata": {"name": name, "namespace": "panda"}, "status": {"phase": "Pending"}})
+        for name in ("p-1", "p-2")
+    ]
+    message = failure_of(lambda: library.pods_should_be_running(pods))
+    assert message.endswith(
+        "2 of 2 pod(s) not Running:\n  pod p-1: phase Pending; no container statuses yet"
+        "\n  pod p-2: phase Pending; no container statuses yet"
+    )
 
 
 def test_bad_token_is_reported_as_unauthorized(connect):
