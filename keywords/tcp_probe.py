@@ -1,34 +1,43 @@
-"""A TCP connect probe: tells "nothing listens" from "cannot reach" before a client library hides the cause."""
+"""A TCP connect probe that names why a port cannot be reached, before a driver's own (slower) retry loop."""
 
 from __future__ import annotations
 
 import errno
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
+
+
+class TcpProbeError(Exception):
+    """The port could not be reached; ``reason`` is short, e.g. ``connection refused``."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(f"{host}:{port}: {reason}")
+        self.reason = reason
+
 
 _REASONS = {
     errno.ECONNREFUSED: "connection refused",
     errno.EHOSTUNREACH: "no route to host",
     errno.ENETUNREACH: "network unreachable",
 }
-
-
-class TcpProbeError(Exception):
-    """The TCP connection failed; ``reason`` is a short phrase such as ``connection refused``."""
-
-    def __init__(self, host: str, port: int, reason: str) -> None:
-        super().__init__(f"{host}:{port} {reason}")
-        self.host = host
-        self.port = port
-        self.reason = reason
+# getaddrinfo has no timeout of its own: it runs here, and a lookup that outlives the probe is abandoned.
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tcp-probe-dns")
 
 
 def probe_tcp(host: str, port: int, timeout_s: float) -> None:
-    """Open and close a TCP connection to ``host:port``; raise :class:`TcpProbeError` naming why it failed."""
+    """Open and close a TCP connection to ``host:port`` within ``timeout_s`` or raise :class:`TcpProbeError`."""
     try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            pass
+        addresses = _LOOKUPS.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(timeout_s)
+    except LookupTimeout:
+        raise TcpProbeError(host, port, f"DNS lookup timed out after {timeout_s:g} s") from None
     except socket.gaierror as error:
         raise TcpProbeError(host, port, f"DNS lookup failed ({error.strerror})") from None
+    family, kind, protocol, _, address = addresses[0]
+    try:
+        with socket.socket(family, kind, protocol) as connection:
+            connection.settimeout(timeout_s)
+            connection.connect(address)
     except TimeoutError:
         raise TcpProbeError(host, port, f"timed out after {timeout_s:g} s") from None
     except OSError as error:
