@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from keywords.ssh_library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.ssh_hosts import SshHostsComponent
 from lab.ssh_hosts.faults import LabSettings, lab_settings
+from lab.ssh_hosts.identities import new_ed25519_key
 from tests.conftest import failure_of
 
 StartLab = Callable[..., dict[str, str]]
@@ -378,3 +380,63 @@ def test_restarting_in_the_same_state_folder_applies_the_new_faults(tmp_path, us
         finally:
             ssh.close_all_ssh_connections()
             component.stop()
+
+
+class _ExecNeverAnswered(paramiko.ServerInterface):
+    """A real SSH server (paramiko's) that authenticates, opens sessions, and then never answers an exec request."""
+
+    def __init__(self, release: threading.Event) -> None:
+        self.release = release
+
+    def get_allowed_auths(self, username: str) -> str:
+        return "password"
+
+    def check_auth_password(self, username: str, password: str) -> int:
+        return paramiko.AUTH_SUCCESSFUL if password == "hung-pw" else paramiko.AUTH_FAILED
+
+    def check_channel_request(self, kind: str, chanid: int) -> int:
+        return paramiko.OPEN_SUCCEEDED
+
+    def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
+        self.release.wait()
+        return False
+
+
+@pytest.fixture
+def hung_exec_host(tmp_path: Path) -> Iterator[dict]:
+    new_ed25519_key().write_private_key(str(tmp_path / "hung_host_key"))
+    host_key = paramiko.Ed25519Key.from_private_key_file(str(tmp_path / "hung_host_key"))
+    release = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    transports: list[paramiko.Transport] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # the listener closes at teardown
+            while True:  # the library's TCP probe comes first, then the SSH connection
+                connection, _ = listener.accept()
+                transport = paramiko.Transport(connection)
+                transport.add_server_key(host_key)
+                transports.append(transport)
+                transport.start_server(event=threading.Event(), server=_ExecNeverAnswered(release))
+
+    threading.Thread(target=serve, daemon=True).start()
+    known_hosts = tmp_path / "hung_known_hosts"
+    known_hosts.write_text(f"[127.0.0.1]:{port} {host_key.get_name()} {host_key.get_base64()}\n")
+    yield {"port": port, "known_hosts": str(known_hosts)}
+    release.set()
+    for transport in transports:
+        transport.close()
+    listener.close()
+
+
+def test_command_on_a_server_that_never_answers_the_exec_request_times_out(hung_exec_host, use_ssh_section, ssh):
+    jump = {"host": "127.0.0.1", "port": hung_exec_host["port"], "username": "root", "password": "hung-pw"}
+    use_ssh_section({"known_hosts": hung_exec_host["known_hosts"], "jump_host": jump, "target_host": jump})
+    ssh.connect_to_jump_host()
+
+    started = time.monotonic()
+    message = failure_of(lambda: ssh.execute_command("hostname", timeout=0.5))
+
+    assert time.monotonic() - started < 1.5
+    assert message.endswith("timed out after 0.5 s")
