@@ -8,7 +8,7 @@ from typing import Any
 from robot.api import logger
 from robot.api.deco import keyword, library
 
-from keywords.configuration import ConfigurationError, environments_file, load_environment
+from keywords.configuration import ConfigurationError, environments_file, load_environment, not_checked
 from keywords.environment_choice import selected_environment_name, settings_of
 
 
@@ -43,10 +43,13 @@ class ConfigLibrary:
         try:
             suite_environment = load_environment(name)
             pointer = suite_environment.section("focus_server") if suite_environment.has_section("focus_server") else {}
-            path = Path(pointer.get("config_file") or environments_file())
-            if not path.is_absolute():
-                path = suite_environment.path.parent / path
-            application_environment = pointer.get("environment") or name
+        except ConfigurationError as error:
+            raise not_checked("Focus Server configuration", error) from None
+        path = Path(pointer.get("config_file") or environments_file())
+        if not path.is_absolute():
+            path = suite_environment.path.parent / path
+        application_environment = pointer.get("environment") or name
+        try:
             settings = load_environment(application_environment, path).section("mongodb")
         except ConfigurationError as error:
             raise AssertionError(f"Configuration: {error}") from None

@@ -31,6 +31,15 @@ class ConfigurationError(Exception):
     """A configuration problem, described in one line."""
 
 
+#: Marks a failure of the run's own settings rather than of the infrastructure: the diagnosis keeps those apart.
+NOT_CHECKED = "not checked, the environment's settings are unusable"
+
+
+def not_checked(layer: str, problem: object) -> AssertionError:
+    """The failure of a test that could not check ``layer`` because its settings could not be loaded."""
+    return AssertionError(f"{layer} {NOT_CHECKED}: {problem}")
+
+
 def environments_file() -> Path:
     """The environments file: ``$FOCUS_ENVIRONMENTS_FILE`` or ``variables/environments.yaml``."""
     return Path(os.environ.get(FILE_VARIABLE) or DEFAULT_FILE)

@@ -22,6 +22,8 @@ from robot.libraries.BuiltIn import BuiltIn
 from robot.result import TestSuite
 from robot.running.context import EXECUTION_CONTEXTS
 
+from keywords.configuration import NOT_CHECKED
+
 JIRA_PREFIX = "PZ-"
 
 
@@ -102,15 +104,24 @@ def diagnose(results: dict[str, Verdict], environment: str = "") -> str:
         skipped = [key for key, verdict in results.items() if verdict.status == "SKIP"]
         note = f"; skipped: {', '.join(skipped)}" if skipped else ""
         return f"All {len(results) - len(skipped)} infrastructure checks passed{where}{note}."
+    # A case whose settings could not be loaded says nothing about its layer: no pattern may count it.
+    unchecked = [case.key for case in failed if NOT_CHECKED in results[case.key].message]
+    checked = {key: verdict for key, verdict in results.items() if key not in unchecked}
     lines = [f"# Diagnosis{where}", "", "| Jira | check | layer | verdict |", "|---|---|---|---|"]
     for case in CASES:
         verdict = results.get(case.key)
-        lines.append(f"| {case.key} | {case.title} | {case.layer} | {verdict.status if verdict else 'not run'} |")
-    findings = [rule for rule in RULES if _matches(rule, results)]
+        shown = "not run" if verdict is None else "not checked" if case.key in unchecked else verdict.status
+        lines.append(f"| {case.key} | {case.title} | {case.layer} | {shown} |")
+    findings = [rule for rule in RULES if _matches(rule, checked)]
     lines += ["", "## What is broken"]
+    if unchecked:
+        lines.append(
+            f"- {', '.join(unchecked)} not checked → **the run's settings for this environment are unusable**: "
+            "provide what each message below names, then run again."
+        )
     lines += [f"- {', '.join(rule.failed)} failed → **{rule.diagnosis}**: {rule.next_step}." for rule in findings]
-    if not findings:
-        lines.append("- No known pattern matches; read the causes below in fix order.")
+    if not findings and len(unchecked) < len(failed):
+        lines.append("- No known pattern matches the checked cases; read the causes below in fix order.")
     lines += ["", "## Fix in this order (critical infrastructure first, then operations, then performance)"]
     for number, case in enumerate(sorted(failed, key=lambda case: case.fix_rank), start=1):
         lines.append(f"{number}. {case.key} ({case.layer}): {results[case.key].message}")

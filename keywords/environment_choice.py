@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
-from keywords.configuration import ConfigurationError, load_environment
+from keywords.configuration import ConfigurationError, load_environment, not_checked
 
 DEFAULT_ENVIRONMENT = "lab"
+LAYER_OF_SECTION = {"mongodb": "MongoDB", "kubernetes": "Kubernetes API", "ssh": "SSH", "focus_server": "Focus Server"}
 
 
 def selected_environment_name() -> str:
@@ -22,4 +23,4 @@ def settings_of(section: str, environment: str | None = None) -> dict:
     try:
         return load_environment(environment or selected_environment_name()).section(section)
     except ConfigurationError as error:
-        raise AssertionError(f"Configuration: {error}") from None
+        raise not_checked(LAYER_OF_SECTION[section], error) from None

@@ -23,7 +23,7 @@ from kubernetes.config.incluster_config import SERVICE_TOKEN_FILENAME
 from robot.api import logger
 from robot.api.deco import keyword, library
 
-from keywords.configuration import ConfigurationError, load_environment
+from keywords.configuration import ConfigurationError, load_environment, not_checked
 from keywords.environment_choice import selected_environment_name
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -249,12 +249,12 @@ class KubernetesLibrary:
         try:
             settings = load_environment(name).section("kubernetes")
         except ConfigurationError as error:
-            raise AssertionError(f"{LAYER}: configuration of environment '{name}' is invalid: {error}") from None
+            raise not_checked(LAYER, f"configuration of environment '{name}' is invalid: {error}") from None
         method, why = _choose_credentials(settings)
         try:
             configuration = _client_configuration(method, settings)
         except (ConfigException, OSError) as error:
-            raise AssertionError(f"{LAYER} (environment '{name}'): cannot load {method} credentials: {error}") from None
+            raise not_checked(LAYER, f"environment '{name}': cannot load {method} credentials: {error}") from None
         described = (
             method
             if method != "kubeconfig"

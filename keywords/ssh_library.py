@@ -22,7 +22,7 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 from robot.api.types import Secret
 
-from keywords.configuration import ConfigurationError, load_environment
+from keywords.configuration import ConfigurationError, load_environment, not_checked
 from keywords.environment_choice import selected_environment_name
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -357,7 +357,7 @@ class JumpHostSSHLibrary:
         try:
             ssh = load_environment(self.environment).section("ssh")
         except ConfigurationError as error:
-            raise AssertionError(f"SSH configuration: {error}") from None
+            raise not_checked("SSH", error) from None
         if not ssh["enabled"]:
             raise SkipExecution(f"SSH access is disabled in environment '{self.environment}' (ssh.enabled: false)")
         return ssh
@@ -365,7 +365,7 @@ class JumpHostSSHLibrary:
     def _host_section(self, ssh: dict[str, Any], key: str) -> dict[str, Any]:
         section = ssh.get(key)
         if not section:
-            raise AssertionError(f"SSH configuration: environment '{self.environment}' has no ssh.{key}")
+            raise not_checked("SSH", f"environment '{self.environment}' has no ssh.{key}")
         return section
 
     def _session(self, host: str | None) -> _Session:

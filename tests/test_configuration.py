@@ -9,7 +9,13 @@ import pytest
 from robot.api.types import Secret
 
 from keywords.config_library import ConfigLibrary
-from keywords.configuration import ConfigurationError, environments_file, load_environment, read_environments
+from keywords.configuration import (
+    NOT_CHECKED,
+    ConfigurationError,
+    environments_file,
+    load_environment,
+    read_environments,
+)
 
 VALID = """
     production:
@@ -165,3 +171,11 @@ def test_port_of_another_type_does_not_match():
 def test_missing_and_empty_keys_are_both_named():
     with pytest.raises(AssertionError, match=r"key\(s\) \['password', 'database'\] missing"):
         ConfigLibrary().configuration_should_contain_keys({"host": "h", "password": ""}, "host", "password", "database")
+
+
+def test_unusable_settings_fail_naming_the_layer_as_not_checked(monkeypatch):
+    monkeypatch.delenv("MONGO_PASSWORD", raising=False)
+    with pytest.raises(AssertionError) as error:
+        ConfigLibrary().load_settings("mongodb", "new_production")
+    assert str(error.value).startswith(f"MongoDB {NOT_CHECKED}: ")
+    assert "MONGO_PASSWORD" in str(error.value)

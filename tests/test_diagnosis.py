@@ -5,6 +5,7 @@ from __future__ import annotations
 from robot.api import ExecutionResult
 from robot.result import TestSuite as ResultSuite
 
+from keywords.configuration import NOT_CHECKED
 from keywords.diagnosis import Diagnosis, Verdict, diagnose, main
 from tests.suite_runs import REPO_ROOT
 
@@ -103,3 +104,16 @@ def test_every_plain_robot_run_is_diagnosed_by_the_common_resource(tmp_path):
     run(str(suite), outputdir=str(tmp_path), report="NONE", log="NONE", stdout=None)
     assert "**infrastructure down**" in (tmp_path / "diagnosis.md").read_text()
     assert "**infrastructure down**" in ExecutionResult(str(tmp_path / "output.xml")).suite.metadata["Diagnosis"]
+
+
+def test_cases_whose_settings_are_unusable_are_not_counted_as_infrastructure_failures():
+    verdicts = results("PZ-13806", "PZ-13899", "PZ-13900")
+    for key in ("PZ-13806", "PZ-13900"):
+        verdicts[key] = Verdict("FAIL", f"{key} {NOT_CHECKED}: needs environment variable X, which is not set")
+    text = diagnose(verdicts)
+    assert "- PZ-13806, PZ-13900 not checked → **the run's settings for this environment are unusable**" in text
+    assert "| PZ-13806 | MongoDB TCP connection and authentication | foundation (TCP + auth) | not checked |" in text
+    assert "infrastructure down" not in text
+    assert "MongoDB TCP/auth problem" not in text
+    assert "- No known pattern matches the checked cases" in text
+    assert text.endswith("3. PZ-13899 (orchestration): PZ-13899 broke")
