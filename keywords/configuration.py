@@ -35,6 +35,11 @@ class ConfigurationError(Exception):
 NOT_CHECKED = "not checked, the environment's settings are unusable"
 
 
+def reveal(value: Secret | str | None) -> str | None:
+    """The plain value of a secret setting, for the one call that needs it (a driver's connect)."""
+    return value.value if isinstance(value, Secret) else value
+
+
 def not_checked(layer: str, problem: object) -> AssertionError:
     """The failure of a test that could not check ``layer`` because its settings could not be loaded."""
     return AssertionError(f"{layer} {NOT_CHECKED}: {problem}")

@@ -10,9 +10,9 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 from robot.api import logger
 from robot.api.deco import keyword, library
-from robot.api.types import Secret
 
 from keywords import latency
+from keywords.configuration import reveal
 from keywords.environment_choice import settings_of
 from keywords.mongo_failures import UNAUTHORIZED, explain
 from keywords.tcp_probe import TcpProbeError, probe_tcp
@@ -103,12 +103,11 @@ class MongoDBLibrary:
 
     @staticmethod
     def _client_for(settings: dict[str, Any]) -> MongoClient:
-        password = settings["password"]
         return MongoClient(
             host=settings["host"],
             port=settings["port"],
             username=settings["username"],
-            password=password.value if isinstance(password, Secret) else password,
+            password=reveal(settings["password"]),
             authSource=settings.get("auth_source") or "admin",
             serverSelectionTimeoutMS=settings.get("server_selection_timeout_ms", 10000),
             connectTimeoutMS=settings.get("connect_timeout_ms", 10000),

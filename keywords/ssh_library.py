@@ -20,9 +20,8 @@ from typing import Any
 import paramiko
 from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
-from robot.api.types import Secret
 
-from keywords.configuration import ConfigurationError, load_environment, not_checked
+from keywords.configuration import ConfigurationError, load_environment, not_checked, reveal
 from keywords.environment_choice import selected_environment_name
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -55,9 +54,9 @@ class HostSettings:
             host=section["host"],
             port=section["port"],
             username=section["username"],
-            password=_reveal(section.get("password")),
+            password=reveal(section.get("password")),
             key_file=str(Path(section["key_file"]).expanduser()) if section.get("key_file") else None,
-            key_passphrase=_reveal(section.get("key_passphrase")),
+            key_passphrase=reveal(section.get("key_passphrase")),
             use_agent=section.get("use_agent", False),
         )
 
@@ -440,10 +439,6 @@ def _check_credentials(settings: HostSettings, label: str) -> None:
         raise AssertionError(f"{prefix}: no authentication configured (password, key_file or use_agent)")
     if settings.key_file and not Path(settings.key_file).is_file():
         raise AssertionError(f"{prefix}: key_file {settings.key_file} does not exist")
-
-
-def _reveal(value: Secret | str | None) -> str | None:
-    return value.value if isinstance(value, Secret) else value
 
 
 def _load_known_hosts(client: paramiko.SSHClient, configured: str | None, prefix: str) -> str:

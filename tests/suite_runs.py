@@ -13,10 +13,10 @@ from pathlib import Path
 
 from robot.api import ExecutionResult
 
+from keywords.diagnosis import JIRA_PREFIX
 from lab.state import is_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-JIRA_PREFIX = "PZ-"
 RESULT_FILES = ("output.xml", "log.html", "report.html")
 
 
