@@ -3,6 +3,7 @@
 #   ./run.sh main   start the lab, run every suite in parallel with pabot into results/, stop the lab
 #   ./run.sh test   static checks, dry run, libdoc, then pytest (unit, integration, suites and faults vs the lab)
 # Extra arguments go to pabot (main) or pytest (test), e.g. ./run.sh main --variable ENV:new_production
+# main: LAB_FAULTS="mongo-slow ..." starts the lab with faults; RESULTS_DIR (default results) is where results go.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 VENV=.venv
@@ -30,20 +31,30 @@ install_openssh() {
 }
 
 run_main() {
-    local environment=lab
+    local environment=lab results="${RESULTS_DIR:-results}"
     for arg in "$@"; do
         case "$arg" in ENV:*) environment="${arg#ENV:}" ;; --variable=ENV:*) environment="${arg#--variable=ENV:}" ;; esac
     done
-    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir results "$@" suites)
-    rm -rf results
+    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir "$results" --argumentfile robot.args "$@" suites)
+    rm -rf "$results"
     local status=0
     if [ "$environment" = lab ]; then
-        "$PY" -m lab run -- "${pabot[@]}" || status=$?
+        local faults=()
+        for fault in ${LAB_FAULTS:-}; do faults+=(--fault "$fault"); done
+        "$PY" -m lab run "${faults[@]}" -- "${pabot[@]}" || status=$?
     else
         "${pabot[@]}" || status=$?
     fi
-    [ -f results/output.xml ] && "$PY" -m keywords.diagnosis results/output.xml || true
-    echo "Report: $(pwd)/results/report.html"
+    # The diagnosis lists every case the run selected (read from the suites with the same options): one
+    # without a result (a killed worker, a crashed suite) is NOT RUN and fails the run even if pabot passed.
+    if [ -f "$results/output.xml" ]; then
+        "$PY" -m keywords.diagnosis "$results/output.xml" --source suites -- --argumentfile robot.args "$@" ||
+            status=$((status == 0 ? 1 : status))
+    else
+        echo "No $results/output.xml: no case has a result, the run failed before any suite reported" >&2
+        status=$((status == 0 ? 1 : status))
+    fi
+    echo "Report: $(realpath -m "$results/report.html")"
     return "$status"
 }
 

@@ -79,9 +79,18 @@ SSH = {
     "target_host": SSH_HOST,
 }
 
+#: PZ-13807: the MongoDB endpoint the Focus Server's own configuration must name in this environment.
+EXPECTED_MONGODB = {
+    "host": Field(str),
+    "port": Field(int),
+    "database": Field(str),
+    "username": Field(str),
+}
+
 FOCUS_SERVER = {
     "config_file": Field(str),
     "environment": Field(str),
+    "expected_mongodb": EXPECTED_MONGODB,
 }
 
 SCHEMA: dict[str, dict] = {

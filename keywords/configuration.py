@@ -31,18 +31,17 @@ class ConfigurationError(Exception):
     """A configuration problem, described in one line."""
 
 
-#: Marks a failure of the run's own settings rather than of the infrastructure: the diagnosis keeps those apart.
-NOT_CHECKED = "not checked, the environment's settings are unusable"
+class MissingVariable(ConfigurationError):
+    """A ``${NAME}`` placeholder whose variable is not set: the run's environment lacks it, not the file."""
+
+
+class MissingFile(ConfigurationError):
+    """A file the settings name (an environments file, an ``env_file``) does not exist."""
 
 
 def reveal(value: Secret | str | None) -> str | None:
     """The plain value of a secret setting, for the one call that needs it (a driver's connect)."""
     return value.value if isinstance(value, Secret) else value
-
-
-def not_checked(layer: str, problem: object) -> AssertionError:
-    """The failure of a test that could not check ``layer`` because its settings could not be loaded."""
-    return AssertionError(f"{layer} {NOT_CHECKED}: {problem}")
 
 
 def environments_file() -> Path:
@@ -53,7 +52,7 @@ def environments_file() -> Path:
 def read_environments(path: Path) -> dict[str, Any]:
     """Parse an environments file into ``{name: raw section dict}``."""
     if not path.is_file():
-        raise ConfigurationError(f"configuration file not found: {path}")
+        raise MissingFile(f"configuration file not found: {path}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -84,6 +83,8 @@ class Environment:
     def section(self, name: str) -> dict[str, Any]:
         """Section ``name`` (``mongodb``, ``kubernetes``, ``ssh``, ``focus_server``) with defaults applied."""
         if name not in self._resolved:
+            if name not in SCHEMA:
+                raise ConfigurationError(f"{self.path}: no section '{name}' exists; known: {sorted(SCHEMA)}")
             if name not in self._raw:
                 raise ConfigurationError(f"{self.path}: environment '{self.name}' has no '{name}' section")
             env_file = _read_env_file(self.path, self.name, self._raw.get("env_file"))
@@ -114,7 +115,7 @@ def _read_env_file(path: Path, environment: str, env_file: str | None) -> dict[s
     env_file = PLACEHOLDER.sub(lambda match: os.environ.get(match.group(1)) or match.group(2) or "", env_file)
     file = (path.parent / env_file).resolve()
     if not file.is_file():
-        raise ConfigurationError(
+        raise MissingFile(
             f"{path}: environment '{environment}' reads env_file {file}, which does not exist"
             + (" (start the lab: python -m lab up)" if environment == "lab" else "")
         )
@@ -168,7 +169,7 @@ class _Resolver:
     def lookup(self, dotted: str, variable: str, default: str | None = None) -> str:
         value = os.environ.get(variable) or self.env_file.get(variable) or default
         if not value:
-            raise self.error(dotted, f"needs environment variable {variable}, which is not set")
+            raise self.error(dotted, f"needs environment variable {variable}, which is not set", MissingVariable)
         return value
 
     def typed(self, dotted: str, value: Any, field: Field, from_placeholder: bool, secret: bool) -> Any:
@@ -184,5 +185,5 @@ class _Resolver:
             raise self.error(dotted, f"must be {expected}, got {type(value).__name__} {shown}")
         return value
 
-    def error(self, dotted: str, problem: str) -> ConfigurationError:
-        return ConfigurationError(f"{self.path}: environment '{self.environment}': {dotted} {problem}")
+    def error(self, dotted: str, problem: str, kind: type[ConfigurationError] = ConfigurationError) -> Exception:
+        return kind(f"{self.path}: environment '{self.environment}': {dotted} {problem}")

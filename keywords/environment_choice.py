@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
-from keywords.configuration import ConfigurationError, load_environment, not_checked
+from keywords.configuration import ConfigurationError, load_environment
+from keywords.outcomes import SettingsUnusable
 
 DEFAULT_ENVIRONMENT = "lab"
 LAYER_OF_SECTION = {"mongodb": "MongoDB", "kubernetes": "Kubernetes API", "ssh": "SSH", "focus_server": "Focus Server"}
@@ -19,8 +20,8 @@ def selected_environment_name() -> str:
 
 
 def settings_of(section: str, environment: str | None = None) -> dict:
-    """Section ``section`` of ``environment`` (default: the selected one); a configuration error fails."""
+    """Section ``section`` of ``environment`` (default: the selected one); any problem is :class:`SettingsUnusable`."""
     try:
         return load_environment(environment or selected_environment_name()).section(section)
     except ConfigurationError as error:
-        raise not_checked(LAYER_OF_SECTION[section], error) from None
+        raise SettingsUnusable(LAYER_OF_SECTION.get(section, f"Section '{section}'"), error) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ from kubernetes.config.incluster_config import SERVICE_TOKEN_FILENAME
 from robot.api import logger
 from robot.api.deco import keyword, library
 
-from keywords.configuration import ConfigurationError, load_environment, not_checked
-from keywords.environment_choice import selected_environment_name
+from keywords.connections import Connections, OpenedConnection
+from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
 LAYER = "Kubernetes API"
@@ -118,6 +120,7 @@ class KubernetesConnection:
 
     settings: dict[str, Any]
     api_client: k8s.ApiClient
+    closed: bool = False
 
     @property
     def url(self) -> str:
@@ -128,7 +131,9 @@ class KubernetesConnection:
         return self.settings["request_timeout_s"]
 
     def close(self) -> None:
-        self.api_client.close()
+        if not self.closed:
+            self.api_client.close()
+            self.closed = True
 
 
 def _choose_credentials(settings: dict[str, Any]) -> tuple[str, str]:
@@ -163,6 +168,18 @@ def _client_configuration(method: str, settings: dict[str, Any]) -> k8s.Configur
     configuration.verify_ssl = settings["verify_tls"]
     configuration.retries = False  # one attempt: a retried timeout would multiply request_timeout_s
     return configuration
+
+
+def _files_should_exist(settings: dict[str, Any], method: str, environment: str) -> None:
+    """A kubeconfig or CA file the settings name must be there: otherwise the cluster was not checked."""
+    named = {"kubernetes.ca_file": settings["ca_file"] if method == "token" else None}
+    if method == "kubeconfig" and settings["kubeconfig"]:
+        named["kubernetes.kubeconfig"] = settings["kubeconfig"]
+    for key, path in named.items():
+        if path and not Path(path).expanduser().is_file():
+            raise SettingsUnusable(
+                LAYER, f"environment '{environment}': {key} {Path(path).expanduser()} does not exist"
+            )
 
 
 def _api_exception_cause(error: k8s.ApiException, verb: str, target: str) -> str:
@@ -207,9 +224,16 @@ class KubernetesLibrary:
 
     Every failure is an assertion naming the layer (Kubernetes API), the API URL, the namespace, pod or
     service, and the cause (unreachable, unauthorized, forbidden, not found, or the unhealthy state).
+    Unusable settings (an invalid section, a kubeconfig or CA file that is not there, a kubeconfig that
+    points at another cluster than ``api_server``) fail as "not checked", never as a cluster failure.
 
-    The scope is SUITE: each suite opens its own connection in its setup and closes it in its teardown,
-    so suites stay independent when pabot runs them in parallel.
+    = Connections =
+
+    Connections are kept by alias; the last one opened is the current one, `Switch Kubernetes Connection`
+    changes it and `Close All Kubernetes Connections` closes them (the same model as the MongoDB and SSH
+    libraries). A keyword used before `Connect To Kubernetes` raises ``RuntimeError``: it never connects
+    by itself. The scope is SUITE: each suite opens its own connection and closes it in its teardown, so
+    suites stay independent when pabot runs them in parallel.
 
     Example:
     | ***** Settings *****
@@ -228,33 +252,32 @@ class KubernetesLibrary:
     def __init__(self, environment: str | None = None) -> None:
         """``environment`` names the environment whose ``kubernetes`` section is used (default: ``${ENV}``)."""
         self.environment = environment
-        self._connections: dict[str, KubernetesConnection] = {}
-        self._current: KubernetesConnection | None = None
+        self._connections: Connections[KubernetesConnection] = Connections(LAYER, "Connect To Kubernetes")
 
     # --- connection -----------------------------------------------------------------------------------------
 
     @keyword
-    def connect_to_kubernetes(self, environment: str | None = None, alias: str = "default") -> None:
+    def connect_to_kubernetes(self, environment: str | None = None, alias: str = "default") -> OpenedConnection:
         """Opens a connection to the Kubernetes API of ``environment`` (default: the library's environment).
 
         Loads the environment's ``kubernetes`` section, chooses the credentials (and logs which and why),
         creates an API client of its own, and probes TCP to the API server, so that an unreachable server
         fails here, at once, with the reason (connection refused, timeout, DNS failure, no route).
-        The new connection is kept as ``alias`` (replacing one of that name) and becomes the current one.
+        The new connection is kept as ``alias`` (replacing one of that name) and becomes the current one;
+        it is returned with its ``index``, ``alias``, ``target`` (the API URL) and ``seconds``.
 
-        | `Connect To Kubernetes`    |                |                |
-        | `Connect To Kubernetes`    | new_production | alias=prod     |
+        | ${connection}=             | `Connect To Kubernetes` |             |
+        | `Connect To Kubernetes`    | new_production          | alias=prod  |
         """
+        started = time.monotonic()
         name = environment or self.environment or selected_environment_name()
-        try:
-            settings = load_environment(name).section("kubernetes")
-        except ConfigurationError as error:
-            raise not_checked(LAYER, f"configuration of environment '{name}' is invalid: {error}") from None
+        settings = settings_of("kubernetes", name)
         method, why = _choose_credentials(settings)
+        _files_should_exist(settings, method, name)
         try:
             configuration = _client_configuration(method, settings)
         except (ConfigException, OSError) as error:
-            raise not_checked(LAYER, f"environment '{name}': cannot load {method} credentials: {error}") from None
+            raise SettingsUnusable(LAYER, f"environment '{name}': cannot load {method} credentials: {error}") from None
         described = (
             method
             if method != "kubeconfig"
@@ -268,26 +291,23 @@ class KubernetesLibrary:
             )
         if method == "kubeconfig" and settings["api_server"] and settings["api_server"] != configuration.host:
             # Checking another cluster than the one named would pass or fail for the wrong reasons.
-            raise AssertionError(
-                f"{LAYER}: the kubeconfig context points at {configuration.host}, "
-                f"but environment '{name}' expects kubernetes.api_server {settings['api_server']}"
+            raise SettingsUnusable(
+                LAYER,
+                f"the kubeconfig context points at {configuration.host}, "
+                f"but environment '{name}' expects kubernetes.api_server {settings['api_server']}",
             )
         self._probe(configuration.host, settings["request_timeout_s"])
         connection = KubernetesConnection(settings, k8s.ApiClient(configuration))
-        if alias in self._connections:
-            self._connections.pop(alias).close()
-        self._connections[alias] = connection
-        self._current = connection
+        index = self._connections.register(connection, alias)
+        return OpenedConnection(index, alias, connection.url, time.monotonic() - started)
 
     @keyword
     def switch_kubernetes_connection(self, alias: str) -> None:
-        """Makes the connection opened as ``alias`` the current one.
+        """Makes the connection opened as ``alias`` the current one; ``RuntimeError`` if there is none.
 
         | `Switch Kubernetes Connection` | prod |
         """
-        if alias not in self._connections:
-            raise AssertionError(f"{LAYER}: no connection '{alias}'; open: {sorted(self._connections)}")
-        self._current = self._connections[alias]
+        self._connections.switch(alias)
 
     @keyword
     def close_all_kubernetes_connections(self) -> None:
@@ -295,11 +315,7 @@ class KubernetesLibrary:
 
         | `Close All Kubernetes Connections` |
         """
-        for connection in self._connections.values():
-            connection.close()
-        logger.info(f"{LAYER}: closed {len(self._connections)} connection(s)")
-        self._connections.clear()
-        self._current = None
+        logger.info(f"{LAYER}: closed {self._connections.close_all()} connection(s)")
 
     # --- cluster and namespace ------------------------------------------------------------------------------
 
@@ -460,7 +476,7 @@ class KubernetesLibrary:
         name = name or self._expected_service().get("name")
         namespace = namespace or connection.settings["namespace"]
         if not name:
-            raise AssertionError(f"{self._where(namespace)}: no service name given or configured (service.name)")
+            raise SettingsUnusable(LAYER, "no service name given or configured (kubernetes.service.name)")
         core = k8s.CoreV1Api(connection.api_client)
         services = self._call("list", f"services in namespace '{namespace}'", core.list_namespaced_service, namespace)
         found = {service.metadata.name: service for service in services.items}
@@ -538,14 +554,27 @@ class KubernetesLibrary:
             logger.debug(text)
         return logs
 
+    @keyword
+    def pod_logs_should_be_readable(self, lines: int | None = None, pods: list[dict] | None = None) -> dict:
+        """Reads the last ``lines`` of each pod's log (see `Get Pod Log Lines`) and fails for a pod whose log is empty.
+
+        A Focus Server pod that is running writes to its log; an empty one means the container wrote nothing
+        or the log is not reachable through the API. Returns ``{pod name: [lines]}``.
+
+        | `Pod Logs Should Be Readable` | pods=${pods} |
+        """
+        logs = self.get_pod_log_lines(lines, pods)
+        empty = [name for name, log_lines in logs.items() if not log_lines]
+        if empty:
+            raise AssertionError(
+                f"{self._where()}: the log of {len(empty)} of {len(logs)} pod(s) is empty: {', '.join(empty)}"
+            )
+        return logs
+
     # --- helpers --------------------------------------------------------------------------------------------
 
     def _connection(self) -> KubernetesConnection:
-        if self._current is None:
-            name = self.environment or selected_environment_name()
-            logger.info(f"{LAYER}: no connection yet, connecting to environment '{name}'")
-            self.connect_to_kubernetes()
-        return self._current
+        return self._connections.get()
 
     def _where(self, namespace: str | None = None) -> str:
         connection = self._connection()

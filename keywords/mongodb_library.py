@@ -10,20 +10,25 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 from robot.api import logger
 from robot.api.deco import keyword, library
+from robot.utils import DotDict
 
 from keywords import latency
 from keywords.configuration import reveal
+from keywords.connections import Connections, OpenedConnection
 from keywords.environment_choice import settings_of
 from keywords.mongo_failures import UNAUTHORIZED, explain
+from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
-REQUIRED_KEYS = ("host", "port", "username", "password", "database")
+LAYER = "MongoDB"
+REQUIRED_KEYS = ("host", "port", "database")
 
 
 @dataclass
 class _Connection:
     client: MongoClient
     settings: dict[str, Any]
+    closed: bool = False
 
     @property
     def target(self) -> str:
@@ -37,6 +42,25 @@ class _Connection:
         user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or "admin"
         return AssertionError(explain(error, self.target, user, auth_source, action))
 
+    def close(self) -> None:
+        if not self.closed:
+            self.client.close()
+            self.closed = True
+            logger.info(f"Closed MongoDB connection to {self.target}")
+
+
+def _check_settings(settings: dict[str, Any]) -> None:
+    """Unusable settings fail as "not checked": required keys, and credentials given both or not at all."""
+    missing = [key for key in REQUIRED_KEYS if settings.get(key) in (None, "")]
+    if missing:
+        raise SettingsUnusable(LAYER, f"mongodb settings need {', '.join(missing)}, which are missing or empty")
+    has_user, has_password = settings.get("username") not in (None, ""), settings.get("password") not in (None, "")
+    if has_user != has_password:
+        given, absent = ("username", "password") if has_user else ("password", "username")
+        raise SettingsUnusable(
+            LAYER, f"mongodb.{given} is set but mongodb.{absent} is not: give both, or neither (a server without auth)"
+        )
+
 
 @library(scope="SUITE", auto_keywords=False)
 class MongoDBLibrary:
@@ -44,41 +68,47 @@ class MongoDBLibrary:
 
     Settings come from the selected environment's ``mongodb`` section (``--variable ENV:<name>``,
     see ``variables/environments.yaml``) or from a dictionary such as the one `ConfigLibrary` returns.
-    Passwords are Robot Framework ``Secret`` values and never appear in the log.
+    Passwords are Robot Framework ``Secret`` values and never appear in the log. A server without
+    authentication (a developer's MongoDB) is reached by giving neither ``username`` nor ``password``.
 
     Every keyword is read-only. Failures name the layer and the target, for example
     ``MongoDB network failure at 10.10.100.108:27017 during connect: connection refused``.
+    Unusable settings fail as "not checked" (never as a MongoDB failure); a keyword used without an open
+    connection raises ``RuntimeError``.
 
-    Connections are kept by alias; the last one opened is the current one.
+    = Connections =
 
-    | `Connect To MongoDB`   | alias=direct |
-    | `Ping MongoDB`         |              |
-    | ${stats}=              | `Measure Ping Latency` | samples=5 |
-    | `Close All MongoDB Connections` |     |
+    Connections are kept by alias; the last one opened is the current one, `Switch MongoDB Connection`
+    changes it and `Close All MongoDB Connections` closes them (the same model as the Kubernetes and SSH
+    libraries).
+
+    | ${connection}= | `Connect To MongoDB` | alias=direct |
+    | `Ping MongoDB` |                      |              |
+    | ${stats}=      | `Measure Ping Latency` | samples=5  |
+    | `Latency Should Be Below Threshold` | ${stats} |     |
+    | `Close All MongoDB Connections` |     |              |
     """
 
     def __init__(self, environment: str | None = None) -> None:
         """``environment`` overrides ``${ENV}`` for this import (used by tests)."""
         self._environment = environment
-        self._connections: dict[str, _Connection] = {}
-        self._current: str | None = None
+        self._connections: Connections[_Connection] = Connections(LAYER, "Connect To MongoDB")
 
     @keyword("Connect To MongoDB")
-    def connect_to_mongodb(self, alias: str = "default", settings: dict | None = None) -> str:
-        """Opens an authenticated connection and returns the server's ``host:port``.
+    def connect_to_mongodb(self, alias: str = "default", settings: dict | None = None) -> OpenedConnection:
+        """Opens an authenticated connection as ``alias``; returns its ``index``, ``alias``, ``target``, ``seconds``.
 
         ``settings`` defaults to the environment's ``mongodb`` section. The port is probed over TCP first,
         so a closed port fails at once with ``connection refused`` instead of after the server-selection
         timeout. Then the client is created with every timeout and pool size from the settings, and a
-        ``ping`` forces TCP connect and SCRAM authentication.
+        ``ping`` forces TCP connect and SCRAM authentication (none when the settings give no credentials).
 
-        | `Connect To MongoDB` | alias=direct |
+        | ${connection}= | `Connect To MongoDB` | alias=direct |
         | `Connect To MongoDB` | alias=app | settings=${focus_server_mongodb} |
+        | Log | ${connection.target} |
         """
         settings = settings if settings is not None else settings_of("mongodb", self._environment)
-        missing = [key for key in REQUIRED_KEYS if settings.get(key) in (None, "")]
-        if missing:
-            raise AssertionError(f"MongoDB settings lack {missing}; have {sorted(settings)}")
+        _check_settings(settings)
         target = f"{settings['host']}:{settings['port']}"
         connect_timeout_s = settings.get("connect_timeout_ms", 10000) / 1000
         started = time.monotonic()
@@ -90,24 +120,33 @@ class MongoDBLibrary:
         try:
             connection.client.admin.command("ping")
         except PyMongoError as error:
-            connection.client.close()
+            connection.close()
             raise connection.explain(error, "authenticate and ping") from None
-        self.close_mongodb_connection(alias)
-        self._connections[alias] = connection
-        self._current = alias
-        logger.info(
-            f"Connected to MongoDB {target} as '{settings['username']}' (authSource "
-            f"'{settings.get('auth_source')}') in {(time.monotonic() - started) * 1000:.1f} ms, alias '{alias}'"
-        )
-        return target
+        seconds = time.monotonic() - started
+        index = self._connections.register(connection, alias)
+        who = "without authentication"
+        if settings.get("username"):
+            who = f"as '{settings['username']}' (authSource '{settings.get('auth_source')}')"
+        logger.info(f"Connected to MongoDB {target} {who} in {seconds * 1000:.1f} ms, alias '{alias}'")
+        return OpenedConnection(index, alias, target, seconds)
+
+    @keyword("Switch MongoDB Connection")
+    def switch_mongodb_connection(self, alias: str) -> None:
+        """Makes the connection opened as ``alias`` the current one; ``RuntimeError`` if there is none.
+
+        | `Connect To MongoDB` | alias=direct |
+        | `Connect To MongoDB` | alias=app | settings=${app} |
+        | `Switch MongoDB Connection` | direct |
+        """
+        self._connections.switch(alias)
 
     @staticmethod
     def _client_for(settings: dict[str, Any]) -> MongoClient:
         return MongoClient(
             host=settings["host"],
             port=settings["port"],
-            username=settings["username"],
-            password=reveal(settings["password"]),
+            username=settings.get("username") or None,
+            password=reveal(settings.get("password")) or None,
             authSource=settings.get("auth_source") or "admin",
             serverSelectionTimeoutMS=settings.get("server_selection_timeout_ms", 10000),
             connectTimeoutMS=settings.get("connect_timeout_ms", 10000),
@@ -120,14 +159,15 @@ class MongoDBLibrary:
         )
 
     def _connection(self, alias: str | None) -> _Connection:
-        name = alias or self._current
-        if name not in self._connections:
-            raise AssertionError(f"No MongoDB connection '{name}'; open one with Connect To MongoDB")
-        return self._connections[name]
+        return self._connections.get(alias)
 
     @keyword("Ping MongoDB")
     def ping_mongodb(self, alias: str | None = None) -> float:
-        """Sends ``ping`` and fails unless the server answers ``ok: 1.0``; returns ``ok``."""
+        """Sends ``ping`` and fails unless the server answers ``ok: 1.0``; returns ``ok``.
+
+        | `Ping MongoDB` |               |
+        | `Ping MongoDB` | alias=direct  |
+        """
         connection = self._connection(alias)
         try:
             reply = connection.client.admin.command("ping")
@@ -139,7 +179,10 @@ class MongoDBLibrary:
 
     @keyword("Get MongoDB Server Version")
     def get_mongodb_server_version(self, alias: str | None = None) -> str:
-        """Returns the server's ``version`` from ``buildInfo``; fails when it has none."""
+        """Returns the server's ``version`` from ``buildInfo``; fails when it has none.
+
+        | ${version}= | `Get MongoDB Server Version` |
+        """
         connection = self._connection(alias)
         try:
             version = connection.client.server_info().get("version")
@@ -157,6 +200,8 @@ class MongoDBLibrary:
         A user without the cluster-wide ``listDatabases`` privilege gets only its own databases from a real
         mongod. Servers that answer ``Unauthorized`` instead are handled by checking the target database
         through ``listCollections``: the result is then that database alone, and a warning says so.
+
+        | ${names}= | `List Databases` |
         """
         connection = self._connection(alias)
         try:
@@ -184,7 +229,11 @@ class MongoDBLibrary:
 
     @keyword
     def database_should_be_listed(self, database: str | None = None, alias: str | None = None) -> None:
-        """Fails unless ``database`` (default: the configured one) is among `List Databases`."""
+        """Fails unless ``database`` (default: the configured one) is among `List Databases`.
+
+        | `Database Should Be Listed` |        |
+        | `Database Should Be Listed` | prisma |
+        """
         connection = self._connection(alias)
         database = database or connection.database
         names = self.list_databases(alias)
@@ -193,7 +242,10 @@ class MongoDBLibrary:
 
     @keyword
     def list_collections(self, alias: str | None = None, database: str | None = None) -> list[str]:
-        """Returns the collection names of ``database`` (default: the configured one), sorted."""
+        """Returns the collection names of ``database`` (default: the configured one), sorted.
+
+        | ${names}= | `List Collections` |
+        """
         connection = self._connection(alias)
         database = database or connection.database
         try:
@@ -212,7 +264,7 @@ class MongoDBLibrary:
         connection = self._connection(alias)
         required = list(names) or connection.settings.get("required_collections")
         if not required:
-            raise AssertionError("MongoDB: no required collections given or configured (required_collections)")
+            raise SettingsUnusable(LAYER, "no required collections given or configured (mongodb.required_collections)")
         present = self.list_collections(alias)
         missing = [name for name in required if name not in present]
         if missing:
@@ -223,7 +275,10 @@ class MongoDBLibrary:
 
     @keyword
     def find_one_document(self, collection: str, alias: str | None = None) -> dict | None:
-        """Runs ``find_one`` on ``collection`` and returns the document, or ``None`` when it is empty."""
+        """Runs ``find_one`` on ``collection`` and returns the document, or ``None`` when it is empty.
+
+        | ${recording}= | `Find One Document` | recordings |
+        """
         connection = self._connection(alias)
         try:
             document = connection.client[connection.database][collection].find_one()
@@ -239,8 +294,14 @@ class MongoDBLibrary:
         """Checks the newest ``limit`` recordings: ``fields`` present and ``start_time < end_time``.
 
         An empty collection passes (it tests query capability, not data). Returns how many were checked.
-        The read is bounded by ``limit`` so that it stays cheap on production.
+        The read is bounded by ``limit`` so that it stays cheap on production. The time order is checked
+        when both ``start_time`` and ``end_time`` are present.
+
+        | ${checked}= | `Latest Recordings Should Be Well Formed` |           |
+        | ${checked}= | `Latest Recordings Should Be Well Formed` | limit=10 | fields=uuid |
         """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
         connection = self._connection(alias)
         collection = connection.client[connection.database]["recordings"]
         try:
@@ -255,12 +316,12 @@ class MongoDBLibrary:
         return len(recordings)
 
     @keyword
-    def measure_ping_latency(self, samples: int | None = None, alias: str | None = None) -> dict:
+    def measure_ping_latency(self, samples: int | None = None, alias: str | None = None) -> DotDict:
         """Times ``samples`` pings (default ``ping_samples``, 5) on the established connection.
 
         Uses a monotonic clock and an already authenticated connection, so connection setup is not measured.
-        Logs each sample and returns ``operation``, ``min_ms``, ``median_ms``, ``p95_ms``, ``max_ms``, ``band``
-        and ``samples_ms``.
+        Logs each sample and returns a dictionary read by attribute: ``${stats.median_ms}``; it holds
+        ``operation``, ``min_ms``, ``median_ms``, ``p95_ms``, ``max_ms``, ``band`` and ``samples_ms``.
 
         | ${stats}= | `Measure Ping Latency` | samples=10 |
         | `Latency Should Be Below Threshold` | ${stats} |
@@ -271,15 +332,21 @@ class MongoDBLibrary:
     @keyword
     def measure_query_latency(
         self, collection: str = "recordings", samples: int | None = None, alias: str | None = None
-    ) -> dict:
-        """Times ``samples`` ``find_one`` queries on ``collection``; returns the same statistics as pings."""
+    ) -> DotDict:
+        """Times ``samples`` ``find_one`` queries on ``collection``; returns the same statistics as pings.
+
+        | ${stats}= | `Measure Query Latency` | recordings |
+        | `Latency Should Be Below Threshold` | ${stats} |
+        """
         connection = self._connection(alias)
         documents = connection.client[connection.database][collection]
         return self._measure(connection, f"find_one on {collection}", documents.find_one, samples)
 
     @staticmethod
-    def _measure(connection: _Connection, operation: str, call, samples: int | None) -> dict:
-        samples = samples or connection.settings.get("ping_samples", 5)
+    def _measure(connection: _Connection, operation: str, call, samples: int | None) -> DotDict:
+        samples = connection.settings.get("ping_samples", 5) if samples is None else samples
+        if samples < 1:
+            raise ValueError(f"samples must be at least 1, got {samples}")
         timings = []
         for index in range(1, samples + 1):
             started = time.perf_counter()
@@ -295,15 +362,22 @@ class MongoDBLibrary:
             connection.settings.get("max_response_time_ms", 100.0),
         )
         logger.info(f"MongoDB {connection.target} {operation} latency: {stats.summary()}")
-        return {"operation": operation, **stats.as_dict()}
+        return DotDict(operation=operation, **stats.as_dict())
 
     @keyword
     def latency_should_be_below_threshold(
         self, stats: dict, threshold_ms: float | None = None, alias: str | None = None
     ) -> None:
-        """Fails when the median of ``stats`` is at or above ``threshold_ms`` (default ``max_response_time_ms``)."""
+        """Fails when the median of ``stats`` is at or above ``threshold_ms`` (default ``max_response_time_ms``).
+
+        | ${stats}= | `Measure Ping Latency` |
+        | `Latency Should Be Below Threshold` | ${stats} |
+        | `Latency Should Be Below Threshold` | ${stats} | threshold_ms=50 |
+        """
         connection = self._connection(alias)
-        threshold = threshold_ms or connection.settings.get("max_response_time_ms", 100.0)
+        threshold = connection.settings.get("max_response_time_ms", 100.0) if threshold_ms is None else threshold_ms
+        if threshold <= 0:
+            raise ValueError(f"threshold_ms must be above 0, got {threshold:g}")
         if stats["median_ms"] >= threshold:
             raise AssertionError(
                 f"MongoDB performance at {connection.target}: {stats['operation']} median {stats['median_ms']:.1f} ms "
@@ -311,22 +385,13 @@ class MongoDBLibrary:
                 f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} samples)"
             )
 
-    @keyword("Close MongoDB Connection")
-    def close_mongodb_connection(self, alias: str | None = None) -> None:
-        """Closes the connection ``alias`` (default: the current one); closing an unknown alias is a no-op."""
-        name = alias or self._current
-        connection = self._connections.pop(name, None) if name else None
-        if connection:
-            connection.client.close()
-            logger.info(f"Closed MongoDB connection '{name}' to {connection.target}")
-        if name == self._current:
-            self._current = next(reversed(self._connections), None)
-
     @keyword("Close All MongoDB Connections")
     def close_all_mongodb_connections(self) -> None:
-        """Closes every connection; safe in teardowns, also after a failed connect."""
-        for alias in list(self._connections):
-            self.close_mongodb_connection(alias)
+        """Closes every connection; safe in teardowns, also after a failed connect or when none is open.
+
+        | [Teardown] | `Close All MongoDB Connections` |
+        """
+        self._connections.close_all()
 
 
 def _recording_problems(recording: dict, fields: tuple[str, ...]) -> list[str]:
@@ -334,6 +399,8 @@ def _recording_problems(recording: dict, fields: tuple[str, ...]) -> list[str]:
     missing = [field for field in fields if field not in recording]
     if missing:
         return [f"recording {name} lacks {missing}"]
+    if "start_time" not in recording or "end_time" not in recording:
+        return []
     start, end = recording["start_time"], recording["end_time"]
     try:
         ordered = start < end

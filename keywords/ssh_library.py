@@ -21,12 +21,15 @@ import paramiko
 from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 
-from keywords.configuration import ConfigurationError, load_environment, not_checked, reveal
-from keywords.environment_choice import selected_environment_name
+from keywords.configuration import reveal
+from keywords.connections import Connections, OpenedConnection
+from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
 #: Exit status of POSIX shells for "command not found".
 COMMAND_NOT_FOUND = 127
+LAYER = "SSH"
 JUMP, TARGET = "jump", "target"
 
 
@@ -94,10 +97,18 @@ class _Session:
     label: str
     latency_s: float
     timeout_s: float
+    jump: _Session | None = None  # the session whose direct-tcpip channel carries this one
+    closed: bool = False
 
     @property
     def login(self) -> str:
         return f"{self.settings.username}@{self.settings.host}"
+
+    def close(self) -> None:
+        if not self.closed:
+            self.client.close()
+            self.closed = True
+            logger.info(f"SSH: closed {self.label}")
 
 
 class _VerifyHostKey(paramiko.MissingHostKeyPolicy):
@@ -139,8 +150,16 @@ class JumpHostSSHLibrary:
     ``max_connect_latency_s``. The section is read when connecting, so a suite imports the library first and
     the environment's variables only need to exist when the test runs.
 
-    Commands run on the most recently connected host unless ``host=jump`` or ``host=target`` is given.
-    Connections are closed by `Close All SSH Connections` and, as a safety net, when the suite ends.
+    Unusable settings (no credentials, a key file or known_hosts that is not there, no host section) fail as
+    "not checked", never as an SSH failure.
+
+    = Connections =
+
+    Connections are kept by alias (``jump`` and ``target`` by default); commands run on the current one (the
+    last opened, or the one chosen with `Switch SSH Connection`) unless ``alias`` names another. A keyword
+    used without an open connection raises ``RuntimeError``. Connections are closed by
+    `Close All SSH Connections` and, as a safety net, when the suite ends: the same model as the MongoDB and
+    Kubernetes libraries.
 
     Example:
     | Library                              | keywords.ssh_library.JumpHostSSHLibrary |  |
@@ -159,8 +178,7 @@ class JumpHostSSHLibrary:
         """``environment`` overrides ``${ENV}`` (the selected environment) for this import."""
         self._environment = environment
         self.ROBOT_LIBRARY_LISTENER = self
-        self._sessions: dict[str, _Session] = {}
-        self._current: str | None = None
+        self._connections: Connections[_Session] = Connections(LAYER, "Connect To Jump Host")
 
     @keyword("SSH Access Should Be Enabled")
     def ssh_access_should_be_enabled(self) -> None:
@@ -172,67 +190,81 @@ class JumpHostSSHLibrary:
         self._ssh_section()
 
     @keyword
-    def connect_to_jump_host(self) -> float:
-        """Connects and authenticates to the jump host; returns the connect + authentication time in seconds.
+    def connect_to_jump_host(self, alias: str = JUMP) -> OpenedConnection:
+        """Connects and authenticates to the jump host as ``alias``; returns the connection with its ``seconds``.
 
         The TCP port is probed first, so a refused or unreachable port fails at once with a network cause.
-        Connections already open are closed first: the target's tunnel runs through the jump host's connection.
+        A connection already open under ``alias`` is closed first, with every target tunnelled through it.
 
         Example:
-        | ${seconds}= | Connect To Jump Host |
+        | ${jump}= | Connect To Jump Host |
+        | Log | ${jump.seconds} |
         """
-        self.close_all_ssh_connections()
         ssh = self._ssh_section()
         jump = HostSettings.from_section("jump host", self._host_section(ssh, "jump_host"))
+        _check_credentials(jump)
+        if self._connections.has(alias):
+            self._close_tunnels_through(self._connections.get(alias))
         try:
             probe_tcp(jump.host, jump.port, ssh["timeout_s"])
         except TcpProbeError as error:
             raise AssertionError(f"SSH jump host {jump.address}: network: {_network_hint(error.reason)}") from None
-        _check_credentials(jump, jump.address)
         started = time.monotonic()
         client = self._connect(ssh, jump, jump.address)
         latency = time.monotonic() - started
-        return self._remember(JUMP, _Session(client, jump, jump.address, latency, ssh["timeout_s"]))
+        return self._remember(alias, _Session(client, jump, jump.address, latency, ssh["timeout_s"]))
 
     @keyword
-    def connect_to_target_through_jump_host(self) -> float:
-        """Reaches the target host through a ``direct-tcpip`` channel of the jump host; returns the seconds taken.
+    def connect_to_target_through_jump_host(self, alias: str = TARGET, jump: str = JUMP) -> OpenedConnection:
+        """Reaches the target host through a ``direct-tcpip`` channel of the jump host connection ``jump``.
 
-        Connects to the jump host first if needed. Never opens a direct connection to the target. A target the
-        jump host cannot reach is reported as such, not as a jump host failure.
+        Connects to the jump host first (as ``jump``) if that connection is not open. Never opens a direct
+        connection to the target. A target the jump host cannot reach is reported as such, not as a jump host
+        failure. Returns the connection; its ``seconds`` include opening the tunnel.
 
         Example:
         | Connect To Target Through Jump Host |
+        | ${target}= | Connect To Target Through Jump Host | alias=prod-target | jump=prod-jump |
         """
         ssh = self._ssh_section()
         target = HostSettings.from_section("target host", self._host_section(ssh, "target_host"))
-        if JUMP not in self._sessions:
-            self.connect_to_jump_host()
-        self._close_session(TARGET)
-        jump = self._sessions[JUMP]
-        label = f"{target.address} via jump host {jump.settings.address}"
-        _check_credentials(target, label)
+        _check_credentials(target)
+        if not self._connections.has(jump) or self._connections.get(jump).closed:
+            self.connect_to_jump_host(jump)
+        jump_session = self._connections.get(jump)
+        label = f"{target.address} via jump host {jump_session.settings.address}"
         started = time.monotonic()
-        channel = self._open_tunnel(jump, target, ssh["timeout_s"])
+        channel = self._open_tunnel(jump_session, target, ssh["timeout_s"])
         try:
             client = self._connect(ssh, target, label, sock=channel)
         except AssertionError:
             channel.close()
             raise
         latency = time.monotonic() - started
-        return self._remember(TARGET, _Session(client, target, label, latency, ssh["timeout_s"]))
+        session = _Session(client, target, label, latency, ssh["timeout_s"], jump=jump_session)
+        return self._remember(alias, session)
 
-    @keyword
-    def execute_command(self, command: str, host: str | None = None, timeout: float | None = None) -> CommandResult:
-        """Runs ``command`` and returns its ``stdout``, ``stderr`` and ``exit_status`` without judging them.
-
-        ``host`` is ``jump`` or ``target`` (default: the last connected); ``timeout`` defaults to ``timeout_s``.
+    @keyword("Switch SSH Connection")
+    def switch_ssh_connection(self, alias: str) -> None:
+        """Makes the connection opened as ``alias`` the current one; ``RuntimeError`` if there is none.
 
         Example:
-        | ${result}= | Execute Command | uptime | host=jump |
+        | Switch SSH Connection | jump |
+        | Command Should Succeed | hostname |
+        """
+        self._connections.switch(alias)
+
+    @keyword
+    def execute_command(self, command: str, alias: str | None = None, timeout: float | None = None) -> CommandResult:
+        """Runs ``command`` and returns its ``stdout``, ``stderr`` and ``exit_status`` without judging them.
+
+        ``alias`` names the connection (default: the current one); ``timeout`` defaults to ``timeout_s``.
+
+        Example:
+        | ${result}= | Execute Command | uptime | alias=jump |
         | Should Be Equal As Integers | ${result.exit_status} | 0 |
         """
-        session = self._session(host)
+        session = self._session(alias)
         timeout = timeout if timeout is not None else session.timeout_s
         try:
             result = _run(session.client, command, timeout)
@@ -248,7 +280,7 @@ class JumpHostSSHLibrary:
 
     @keyword
     def command_should_succeed(
-        self, command: str, host: str | None = None, timeout: float | None = None, allow_empty: bool = False
+        self, command: str, alias: str | None = None, timeout: float | None = None, allow_empty: bool = False
     ) -> str:
         """Runs ``command``; fails unless it exits 0, writes nothing to stderr and prints output. Returns stdout.
 
@@ -256,10 +288,10 @@ class JumpHostSSHLibrary:
 
         Example:
         | ${name}= | Command Should Succeed | hostname |
-        | Command Should Succeed | k9s version | host=target |
+        | Command Should Succeed | k9s version | alias=target |
         """
-        session = self._session(host)
-        result = self.execute_command(command, host, timeout)
+        session = self._session(alias)
+        result = self.execute_command(command, alias, timeout)
         if result.exit_status == COMMAND_NOT_FOUND:
             tool = command.split()[0]
             raise AssertionError(
@@ -278,31 +310,31 @@ class JumpHostSSHLibrary:
         return result.stdout.strip()
 
     @keyword
-    def command_output_should_contain(self, command: str, expected: str, host: str | None = None) -> str:
+    def command_output_should_contain(self, command: str, expected: str, alias: str | None = None) -> str:
         """Runs ``command`` successfully (see `Command Should Succeed`) and checks its output holds ``expected``.
 
         Example:
         | Command Output Should Contain | k9s version | Version: |
         """
-        output = self.command_should_succeed(command, host)
+        output = self.command_should_succeed(command, alias)
         if expected not in output:
-            label = self._session(host).label
+            label = self._session(alias).label
             raise AssertionError(
                 f"SSH command '{command}' on {label}: output does not contain '{expected}'; it was: {output[:500]}"
             )
         return output
 
     @keyword
-    def remote_user_should_match_configuration(self, host: str | None = None) -> str:
+    def remote_user_should_match_configuration(self, alias: str | None = None) -> str:
         """Runs ``whoami`` and checks it prints the configured ``username`` of that host. Returns the user.
 
         Example:
-        | Remote User Should Match Configuration | host=jump |
+        | Remote User Should Match Configuration | alias=jump |
         """
-        expected = self._session(host).settings.username
-        user = self.command_should_succeed("whoami", host)
+        expected = self._session(alias).settings.username
+        user = self.command_should_succeed("whoami", alias)
         if user != expected:
-            raise AssertionError(f"SSH: logged in to {self._session(host).label} as '{user}', expected '{expected}'")
+            raise AssertionError(f"SSH: logged in to {self._session(alias).label} as '{user}', expected '{expected}'")
         return user
 
     @keyword
@@ -316,47 +348,42 @@ class JumpHostSSHLibrary:
         | Connection Latency Should Be Below | 2 |
         """
         limit = max_seconds if max_seconds is not None else self._ssh_section()["max_connect_latency_s"]
-        if not self._sessions:
-            raise AssertionError("SSH: no open connection to measure; connect first")
-        for session in self._sessions.values():
+        sessions = list(self._connections)
+        if not sessions:
+            self._connections.get()  # raises the library's "no open connection" error
+        for session in sessions:
             logger.info(f"SSH connect + authentication to {session.label}: {session.latency_s * 1000:.0f} ms")
             if session.latency_s >= limit:
                 raise AssertionError(
                     f"SSH connection to {session.label} took {session.latency_s:.2f} s "
                     f"(connect + authentication), not below the {limit:g} s limit"
                 )
-        return max(session.latency_s for session in self._sessions.values())
+        return max(session.latency_s for session in sessions)
 
     @keyword("Close All SSH Connections")
     def close_all_ssh_connections(self) -> None:
-        """Closes the target connection, then the jump host's; safe to call when nothing is open.
+        """Closes every connection, targets before the jump hosts they run through; safe when nothing is open.
 
         Example:
         | [Teardown] | Close All SSH Connections |
         """
-        for role in (TARGET, JUMP):
-            self._close_session(role)
-        self._current = None
+        self._connections.close_all()
 
     def _close(self) -> None:
         """Listener hook: the library's scope ended, so no connection may outlive the suite."""
         self.close_all_ssh_connections()
 
-    def _close_session(self, role: str) -> None:
-        session = self._sessions.pop(role, None)
-        if session:
-            session.client.close()
-            logger.info(f"SSH: closed {session.label}")
+    def _close_tunnels_through(self, jump: _Session) -> None:
+        for session in list(self._connections):
+            if session.jump is jump:
+                session.close()
 
     @property
     def environment(self) -> str:
         return self._environment or selected_environment_name()
 
     def _ssh_section(self) -> dict[str, Any]:
-        try:
-            ssh = load_environment(self.environment).section("ssh")
-        except ConfigurationError as error:
-            raise not_checked("SSH", error) from None
+        ssh = settings_of("ssh", self.environment)
         if not ssh["enabled"]:
             raise SkipExecution(f"SSH access is disabled in environment '{self.environment}' (ssh.enabled: false)")
         return ssh
@@ -364,23 +391,19 @@ class JumpHostSSHLibrary:
     def _host_section(self, ssh: dict[str, Any], key: str) -> dict[str, Any]:
         section = ssh.get(key)
         if not section:
-            raise not_checked("SSH", f"environment '{self.environment}' has no ssh.{key}")
+            raise SettingsUnusable(LAYER, f"environment '{self.environment}' has no ssh.{key}")
         return section
 
-    def _session(self, host: str | None) -> _Session:
-        role = host or self._current
-        if role not in (JUMP, TARGET):
-            raise AssertionError(f"SSH: host must be '{JUMP}' or '{TARGET}', got '{host}'")
-        if role not in self._sessions:
-            raise AssertionError(f"SSH: not connected to the {role} host; connect first")
-        return self._sessions[role]
+    def _session(self, alias: str | None) -> _Session:
+        return self._connections.get(alias)
 
-    def _remember(self, role: str, session: _Session) -> float:
-        self._sessions[role] = session
-        self._current = role
+    def _remember(self, alias: str, session: _Session) -> OpenedConnection:
+        index = self._connections.register(session, alias)
         methods = ", ".join(session.settings.auth_methods)
-        logger.info(f"SSH: connected to {session.label} in {session.latency_s * 1000:.0f} ms (auth: {methods})")
-        return session.latency_s
+        logger.info(
+            f"SSH: connected to {session.label} as '{alias}' in {session.latency_s * 1000:.0f} ms (auth: {methods})"
+        )
+        return OpenedConnection(index, alias, session.label, session.latency_s)
 
     def _open_tunnel(self, jump: _Session, target: HostSettings, timeout: float) -> paramiko.Channel:
         destination = f"{target.host}:{target.port}"
@@ -432,13 +455,13 @@ class JumpHostSSHLibrary:
         return client
 
 
-def _check_credentials(settings: HostSettings, label: str) -> None:
-    """Fail on configuration mistakes before any connection or tunnel is opened."""
-    prefix = f"SSH {settings.role} {label}"
+def _check_credentials(settings: HostSettings) -> None:
+    """Settings that cannot work are "not checked", before any connection or tunnel is opened."""
+    where = f"{settings.role} {settings.address}"
     if not settings.auth_methods:
-        raise AssertionError(f"{prefix}: no authentication configured (password, key_file or use_agent)")
+        raise SettingsUnusable(LAYER, f"{where}: no authentication configured (password, key_file or use_agent)")
     if settings.key_file and not Path(settings.key_file).is_file():
-        raise AssertionError(f"{prefix}: key_file {settings.key_file} does not exist")
+        raise SettingsUnusable(LAYER, f"{where}: key_file {settings.key_file} does not exist")
 
 
 def _load_known_hosts(client: paramiko.SSHClient, configured: str | None, prefix: str) -> str:
@@ -448,7 +471,7 @@ def _load_known_hosts(client: paramiko.SSHClient, configured: str | None, prefix
         return "~/.ssh/known_hosts"
     path = Path(configured).expanduser()
     if not path.is_file():
-        raise AssertionError(f"{prefix}: known_hosts file {path} does not exist")
+        raise SettingsUnusable(LAYER, f"{prefix}: known_hosts file {path} does not exist")
     client.get_host_keys().load(str(path))
     return str(path)
 

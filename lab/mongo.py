@@ -20,6 +20,8 @@ from lab.seed_data import COLLECTIONS, bad_recording, seed_documents
 DATABASE = "prisma"
 APP_USER = "prisma"
 ADMIN_USER = "admin"
+#: A custom role on ``admin`` granting exactly ``listDatabases`` on the cluster, as production grants the app user.
+LIST_DATABASES_ROLE = "listDatabasesOnly"
 
 
 class MongoComponent:
@@ -76,9 +78,22 @@ class MongoComponent:
                 client.admin.command(
                     "createUser", ADMIN_USER, pwd=admin_password, roles=[{"role": "root", "db": "admin"}]
                 )
+                # Least privilege, as on a production mongod: listDatabases on the cluster and nothing else
+                # (the built-in clusterMonitor would also grant serverStatus, getLog, currentOp, ...).
+                client.admin.command(
+                    "createRole",
+                    LIST_DATABASES_ROLE,
+                    privileges=[{"resource": {"cluster": True}, "actions": ["listDatabases"]}],
+                    roles=[],
+                )
                 database = client[DATABASE]
-                # The application's user only reads: the suite must never be able to write.
-                database.command("createUser", APP_USER, pwd=app_password, roles=[{"role": "read", "db": DATABASE}])
+                # The application's user only reads data: the suite must never be able to write.
+                database.command(
+                    "createUser",
+                    APP_USER,
+                    pwd=app_password,
+                    roles=[{"role": "read", "db": DATABASE}, {"role": LIST_DATABASES_ROLE, "db": "admin"}],
+                )
                 for name in COLLECTIONS:
                     if name not in fault.get("omit_collections", []):
                         database.create_collection(name)

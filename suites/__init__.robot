@@ -1,7 +1,9 @@
 *** Settings ***
 Documentation    Focus Server infrastructure acceptance tests (epic PZ-13756): MongoDB, Kubernetes and SSH.
 ...              Each test is one Jira case; a failure names the broken layer and the cause.
-Metadata         Epic    [${JIRA_BASE_URL}/${EPIC}|${EPIC}]
+...              Tags: the Jira key, ``priority:<p>``, ``component:<c>``, ``layer:<l>``, and ``critical`` for the
+...              cases that block a deployment (see ``keywords/cases.py``).
+Metadata         Epic    PZ-13756 Focus Server Infrastructure Tests
 Metadata         Environment    ${ENV}
 
 Resource         ../resources/common.resource

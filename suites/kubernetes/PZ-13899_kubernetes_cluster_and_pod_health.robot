@@ -5,18 +5,16 @@ Documentation    PZ-13899 — Kubernetes cluster connection and pod health check
 ...              Focus Server pods (Running, Ready, restarts below the limit), the Focus Server service
 ...              (type, ClusterIP, port) and that pod logs are readable. A pod that is Running but not
 ...              Ready receives no traffic from its Service: that is a failure.
-...              Jira: [${JIRA_BASE_URL}/PZ-13899|PZ-13899]
-Metadata         Jira    ${JIRA_BASE_URL}/PZ-13899
 
 Resource         ../../resources/kubernetes.resource
 
-Test Tags        kubernetes    infrastructure
+Test Tags        component:kubernetes
 
 
 *** Test Cases ***
 Kubernetes Runs Healthy Focus Server Pods Behind Their Service
     [Documentation]    Cluster version, namespace, pods matching the pattern, their health, the service, the logs.
-    [Tags]    PZ-13899    high    orchestration
+    [Tags]    PZ-13899    priority:high    layer:orchestration
     Connect To The Kubernetes Cluster
     Cluster Should Report Its Version
     Focus Server Namespace Should Exist

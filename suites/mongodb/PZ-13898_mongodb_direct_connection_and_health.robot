@@ -4,18 +4,16 @@ Documentation    PZ-13898 — MongoDB direct connection and health check (High, 
 ...              Tests MongoDB alone, isolated from Focus Server, so that infrastructure problems are told
 ...              apart from application problems: the collections Focus Server needs, query capability,
 ...              well-formed recordings and response time.
-...              Jira: [${JIRA_BASE_URL}/PZ-13898|PZ-13898]
-Metadata         Jira    ${JIRA_BASE_URL}/PZ-13898
 
 Resource         ../../resources/mongodb.resource
 
-Test Tags        mongodb    infrastructure
+Test Tags        component:mongodb
 
 
 *** Test Cases ***
 MongoDB Holds The Focus Server Collections And Answers Queries
     [Documentation]    Connect, ping, database listed, required collections, a query, recording fields, query latency.
-    [Tags]    PZ-13898    high    data
+    [Tags]    PZ-13898    priority:high    layer:data
     Connect To MongoDB With Environment Settings
     MongoDB Should Answer Ping
     Target Database Should Be Listed

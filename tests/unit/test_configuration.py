@@ -10,12 +10,12 @@ from robot.api.types import Secret
 
 from keywords.config_library import ConfigLibrary
 from keywords.configuration import (
-    NOT_CHECKED,
     ConfigurationError,
     environments_file,
     load_environment,
     read_environments,
 )
+from keywords.outcomes import SettingsUnusable
 
 VALID = """
     production:
@@ -158,9 +158,44 @@ def test_shipped_environments_file_has_the_spec_values_for_new_production(monkey
     assert {"new_production", "staging", "development", "lab"} <= set(read_environments(environments_file()))
 
 
-def test_comparing_with_no_expected_values_fails_instead_of_passing():
-    with pytest.raises(AssertionError, match="no expected values to compare with"):
+def test_comparing_with_no_expected_values_is_a_misuse_not_a_pass():
+    with pytest.raises(ValueError, match="needs expected values"):
         ConfigLibrary().configuration_should_match({"host": "h", "port": 1}, {})
+
+
+def test_environment_without_pz13807_expectations_is_not_checked(tmp_path, monkeypatch):
+    path = write(tmp_path, "qa:\n  mongodb: {host: h, port: 1, database: prisma}\n")
+    monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(path))
+    with pytest.raises(SettingsUnusable) as error:
+        ConfigLibrary().load_expected_focus_server_database_configuration("qa")
+    assert str(error.value) == (
+        "Focus Server configuration not checked, the environment's settings are unusable: environment 'qa' "
+        f"declares no expected values for PZ-13807: add focus_server.expected_mongodb (host, port, database) to {path}"
+    )
+
+
+def test_expectations_of_the_shipped_environments_come_from_yaml(monkeypatch):
+    monkeypatch.setenv("FOCUS_SERVER_CONFIG", "/etc/focus-server/environments.yaml")
+    expected = ConfigLibrary().load_expected_focus_server_database_configuration("new_production")
+    assert expected == {"host": "10.10.100.108", "port": 27017, "database": "prisma", "username": "prisma"}
+
+
+def test_development_without_credentials_passes_its_own_pz13807_comparison():
+    library = ConfigLibrary()
+    configuration = library.load_focus_server_database_configuration("development")
+    library.configuration_should_have_credentials_together(configuration)
+    expected = library.load_expected_focus_server_database_configuration("development")
+    library.configuration_should_match(configuration, expected)
+
+
+def test_one_credential_without_the_other_fails_the_configuration():
+    with pytest.raises(AssertionError, match="username is set but password is missing or empty"):
+        ConfigLibrary().configuration_should_have_credentials_together({"username": "prisma", "password": ""})
+
+
+def test_unknown_section_is_not_checked_naming_the_known_ones():
+    with pytest.raises(SettingsUnusable, match=r"no section 'redis' exists; known: \['focus_server', 'kubernetes'"):
+        ConfigLibrary().load_settings("redis", "development")
 
 
 def test_port_of_another_type_does_not_match():
@@ -169,13 +204,13 @@ def test_port_of_another_type_does_not_match():
 
 
 def test_missing_and_empty_keys_are_both_named():
-    with pytest.raises(AssertionError, match=r"key\(s\) \['password', 'database'\] missing"):
+    with pytest.raises(AssertionError, match=r"key\(s\) \['password', 'database'\] missing or empty"):
         ConfigLibrary().configuration_should_contain_keys({"host": "h", "password": ""}, "host", "password", "database")
 
 
 def test_unusable_settings_fail_naming_the_layer_as_not_checked(monkeypatch):
     monkeypatch.delenv("MONGO_PASSWORD", raising=False)
-    with pytest.raises(AssertionError) as error:
+    with pytest.raises(SettingsUnusable) as error:
         ConfigLibrary().load_settings("mongodb", "new_production")
-    assert str(error.value).startswith(f"MongoDB {NOT_CHECKED}: ")
+    assert str(error.value).startswith("MongoDB not checked, the environment's settings are unusable: ")
     assert "MONGO_PASSWORD" in str(error.value)

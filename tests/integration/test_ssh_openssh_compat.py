@@ -15,7 +15,7 @@ from keywords.ssh_library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.openssh_hosts import OpenSshHostsComponent, unavailable_reason
 from lab.ssh_hosts.identities import new_ed25519_key, public_line
-from tests.conftest import failure_of
+from tests.helpers import failure_of
 
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
 

@@ -24,9 +24,13 @@ def test_closed_port_is_refused_at_once():
     assert time.monotonic() - started < 0.5
 
 
-def test_unknown_name_is_a_dns_failure():
-    with pytest.raises(TcpProbeError, match=r"no-such-host\.invalid:27017: DNS lookup failed"):
-        probe_tcp("no-such-host.invalid", 27017, 2.0)
+def test_unknown_name_is_a_dns_failure(monkeypatch):
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    with pytest.raises(TcpProbeError, match=r"db\.example:27017: DNS lookup failed \(Name or service not known\)"):
+        probe_tcp("db.example", 27017, 2.0)
 
 
 def test_lookup_slower_than_the_timeout_is_reported_as_such(monkeypatch):

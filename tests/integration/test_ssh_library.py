@@ -20,7 +20,7 @@ from lab.component import LabContext
 from lab.ssh_hosts import SshHostsComponent
 from lab.ssh_hosts.faults import LabSettings, lab_settings
 from lab.ssh_hosts.identities import new_ed25519_key
-from tests.conftest import failure_of
+from tests.helpers import failure_of
 
 StartLab = Callable[..., dict[str, str]]
 

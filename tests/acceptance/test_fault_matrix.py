@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from lab.faults import fault_table
-from tests.suite_runs import run_suites_against_lab
+from tests.helpers import run_suites_against_lab
 
 MATRIX = yaml.safe_load(Path(__file__).with_name("fault_matrix.yaml").read_text(encoding="utf-8"))
 #: No hang: a test may take its largest configured timeout (10 s, the Focus Server configuration's default;

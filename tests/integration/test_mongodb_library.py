@@ -14,7 +14,7 @@ from keywords.mongo_failures import explain
 from keywords.mongodb_library import MongoDBLibrary
 from lab.mongo import MongoComponent
 from lab.ports import free_port
-from tests.conftest import running_lab
+from tests.helpers import running_lab
 
 
 @pytest.fixture(scope="module")

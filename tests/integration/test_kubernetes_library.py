@@ -23,7 +23,7 @@ from keywords.kubernetes_library import (
 from lab.component import LabContext
 from lab.kube_api import KubeApiComponent
 from lab.kube_api.tls import generate_tls_files
-from tests.conftest import failure_of
+from tests.helpers import failure_of
 
 NOT_READY_POD = "panda-panda-focus-server-7d9c8b6f5-w9lzm"
 CRASHING_POD = "panda-panda-focus-server-7d9c8b6f5-k2x7q"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.suite_runs import lab_running
+from tests.helpers import lab_running
 
 JIRA_CASES = {"PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898", "PZ-13899", "PZ-13900"}
 REPEATS = 20

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from lab.state import is_secret
-from tests.suite_runs import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 def lab(state: Path, *args: str) -> subprocess.CompletedProcess:

@@ -1,0 +1,59 @@
+"""Diagnoses every plain ``robot`` run, whatever folder or file it is given: a library listener."""
+
+from __future__ import annotations
+
+from robot.api.deco import library
+from robot.libraries.BuiltIn import BuiltIn
+from robot.result import TestSuite as ResultSuite
+from robot.running import TestSuite as RunningSuite
+
+from keywords.cases import cases_in
+from keywords.diagnosis import Diagnosis
+
+
+def _root(suite):
+    while suite.parent is not None:
+        suite = suite.parent
+    return suite
+
+
+@library(scope="GLOBAL", listener="SELF", auto_keywords=False)
+class RunDiagnosis:
+    """Imported by ``resources/common.resource``; it has no keywords.
+
+    A library listener hears only the suites that import its library. So it diagnoses when the top suite ends,
+    if it hears that, and otherwise as soon as every selected test has a result (the end of the last suite that
+    imports it, e.g. ``robot suites/mongodb`` or ``robot suites/ssh/PZ-13900*.robot``): the top suite's report
+    metadata is still unwritten then. The selected cases are the top suite's running tests after Robot's own
+    filtering, so a case without a result is named NOT RUN.
+
+    Under pabot each worker sees only part of the run, so it stays silent there; ``run.sh main`` diagnoses the
+    merged output with ``python -m keywords.diagnosis``. Dry runs check syntax, not infrastructure: silent too.
+    """
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self) -> None:
+        self._diagnosis: Diagnosis | None = None
+
+    def end_suite(self, data: RunningSuite, result: ResultSuite) -> None:
+        if self._silent():
+            return
+        top_data, top_result = _root(data), _root(result)
+        all_done = sum(1 for _ in top_result.all_tests) >= sum(1 for _ in top_data.all_tests)
+        if result.parent is not None and not all_done:
+            return
+        if self._diagnosis is None:
+            builtin = BuiltIn()
+            self._diagnosis = Diagnosis(
+                builtin.get_variable_value("${OUTPUT DIR}"),
+                cases_in(top_data),
+                environment=builtin.get_variable_value("${ENV}", ""),
+            )
+        # At the top suite's end again: its teardown may have changed verdicts; the text is printed only if so.
+        self._diagnosis.start_suite(top_result)
+
+    @staticmethod
+    def _silent() -> bool:
+        builtin = BuiltIn()
+        return builtin.dry_run_active or builtin.get_variable_value("${PABOTQUEUEINDEX}") is not None
