@@ -209,12 +209,27 @@ class Diagnosis(ResultVisitor):
         return False
 
     def write(self, suite: TestSuite, text: str) -> None:
-        suite.metadata["Diagnosis"] = text
+        suite.metadata["Diagnosis"] = robot_documentation(text)
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "diagnosis.md").write_text(text + "\n", encoding="utf-8")
         if text != self.text:
             print(f"\n{text}\n\nDiagnosis: {(self.folder / 'diagnosis.md').resolve()}", file=sys.__stdout__)
         self.text = text
+
+
+def robot_documentation(markdown: str) -> str:
+    """The diagnosis in Robot Framework's documentation syntax, which the report renders (its own Markdown-like
+    syntax: ``*bold*``, ``| =header= |`` tables, ``-`` lists)."""
+    lines = []
+    for line in markdown.splitlines():
+        if line.startswith("|---"):
+            continue
+        if line.startswith("| Jira |"):
+            line = "| " + " | ".join(f"={cell.strip()}=" for cell in line.strip("| ").split(" | ")) + " |"
+        line = re.sub(r"^#+ (.*)$", r"*\1*", line)
+        line = re.sub(r"^(\d+\.) ", r"- \1 ", line)
+        lines.append(line.replace("**", "*"))
+    return "\n".join(lines)
 
 
 def _add_not_run_test(top: TestSuite, case: Case) -> None:

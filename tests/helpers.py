@@ -40,7 +40,7 @@ def robot_strings(html: str) -> list[str]:
     """Every string of a Robot ``log.html``/``report.html``, decompressed: what its JavaScript shows a reader."""
     strings = []
     for array in _STRING_ARRAYS.findall(html):
-        for text in json.loads(array):
+        for text in json.loads(array.replace("\\x3c/", "\\u003c/")):  # Robot writes "</" as "\x3c/"
             strings.append(text[1:] if text.startswith("*") else zlib.decompress(base64.b64decode(text)).decode())
     return strings
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from keywords.cases import selected_cases
 from lab.faults import fault_table
 from tests.helpers import run_suites_against_lab
 
@@ -17,8 +18,12 @@ MATRIX = yaml.safe_load(Path(__file__).with_name("fault_matrix.yaml").read_text(
 TEST_BOUND_S = 10.0 + 5.0
 
 
-def test_matrix_covers_every_lab_fault():
+CASES = {case.key for case in selected_cases()}
+
+
+def test_matrix_covers_every_lab_fault_and_names_only_cases_of_the_suites():
     assert set(MATRIX) == set(fault_table())
+    assert {key for fault in MATRIX.values() for key in fault["fails"]} <= CASES
 
 
 @pytest.mark.parametrize("fault", sorted(MATRIX))
@@ -26,13 +31,14 @@ def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fa
     run = run_suites_against_lab(tmp_path, (fault,))
     expected = MATRIX[fault]["fails"]
     assert run.failing() == set(expected), {key: v.message for key, v in run.verdicts.items()}
+    assert run.passing() == CASES - set(expected)  # every other case ran and stayed healthy
     for key, pattern in expected.items():
         message = run.verdicts[key].message
         assert re.search(pattern, message, re.DOTALL), f"{key}: {message!r} does not match {pattern!r}"
     assert run.leaked_secrets() == {}
     slow = {key: verdict.seconds for key, verdict in run.verdicts.items() if verdict.seconds > TEST_BOUND_S}
     assert slow == {}
-    assert f"**{MATRIX[fault]['diagnosis']}" in (run.output_dir / "diagnosis.md").read_text(encoding="utf-8")
+    assert f"**{MATRIX[fault]['diagnosis']}" in run.diagnosis()
 
 
 def test_closed_mongodb_port_fails_the_foundation_case_within_two_seconds(tmp_path):

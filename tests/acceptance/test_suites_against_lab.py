@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from keywords.cases import selected_cases
 from tests.helpers import lab_running
 
-JIRA_CASES = {"PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898", "PZ-13899", "PZ-13900"}
+JIRA_CASES = {case.key for case in selected_cases()}
 REPEATS = 20
 
 

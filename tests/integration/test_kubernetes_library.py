@@ -20,6 +20,7 @@ from keywords.kubernetes_library import (
     describe_pod,
     summarize_pod,
 )
+from keywords.outcomes import SettingsUnusable
 from lab.component import LabContext
 from lab.kube_api import KubeApiComponent
 from lab.kube_api.tls import generate_tls_files
@@ -114,11 +115,12 @@ def test_kubeconfig_credentials_work_too(connect):
     assert library.get_namespaces() == ["default", "kube-system", "panda"]
 
 
-def test_kubeconfig_pointing_at_another_cluster_than_configured_fails(connect):
+def test_kubeconfig_pointing_at_another_cluster_than_configured_is_not_checked(connect):
     message = failure_of(
         lambda: connect(
             api_server="https://10.10.100.102:6443", token=None, ca_file=None, kubeconfig="${LAB_KUBECONFIG}"
-        )
+        ),
+        SettingsUnusable,
     )
     assert "the kubeconfig context points at https://127.0.0.1:" in message
     assert "expects kubernetes.api_server https://10.10.100.102:6443" in message
@@ -229,18 +231,41 @@ def test_missing_service_names_the_services_present(connect):
         library.service_should_exist("focus")
 
 
-def test_configuration_problem_is_a_failure_naming_the_environment(connect, monkeypatch, tmp_path):
+def test_configuration_problem_is_not_checked_naming_the_file(connect, monkeypatch, tmp_path):
     connect()
     monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(tmp_path / "absent.yaml"))
-    with pytest.raises(AssertionError, match=r"configuration of environment 'lab' is invalid: configuration file not"):
-        KubernetesLibrary("lab").connect_to_kubernetes()
+    message = failure_of(KubernetesLibrary("lab").connect_to_kubernetes, SettingsUnusable)
+    assert message == (
+        "Kubernetes API not checked, the environment's settings are unusable: configuration file not found: "
+        f"{tmp_path / 'absent.yaml'}"
+    )
 
 
-def test_close_all_is_safe_twice_and_later_keywords_reconnect(connect):
+@pytest.mark.parametrize(
+    ("overrides", "key", "path"),
+    [
+        ({"ca_file": "/nonexistent/ca.crt"}, "kubernetes.ca_file", "/nonexistent/ca.crt"),
+        (
+            {"api_server": None, "token": None, "ca_file": None, "kubeconfig": "/nonexistent/kubeconfig"},
+            "kubernetes.kubeconfig",
+            "/nonexistent/kubeconfig",
+        ),
+    ],
+)
+def test_a_file_named_in_the_settings_that_is_not_there_is_not_checked(connect, overrides, key, path):
+    message = failure_of(lambda: connect(**overrides), SettingsUnusable)
+    assert message.endswith(f"environment 'lab': {key} {path} does not exist")
+
+
+def test_close_all_closes_every_connection_and_keywords_never_reconnect_by_themselves(connect):
     library = connect()
+    library.connect_to_kubernetes(alias="second")
+    connections = [library._connections.get(alias) for alias in ("default", "second")]
     library.close_all_kubernetes_connections()
     library.close_all_kubernetes_connections()
-    assert library.get_cluster_version() == "v1.25.16+k3s4"
+    assert [connection.closed for connection in connections] == [True, True]
+    message = failure_of(library.get_cluster_version, RuntimeError)
+    assert message == "Kubernetes API: no open connection; open one with `Connect To Kubernetes` first"
 
 
 # --- pure logic -----------------------------------------------------------------------------------------------
@@ -322,9 +347,11 @@ def test_not_found_quotes_the_server():
 
 def test_connections_are_kept_by_alias_and_switched(connect):
     library = connect()
-    library.connect_to_kubernetes(alias="second")
+    second = library.connect_to_kubernetes(alias="second")
+    assert (second.index, second.alias) == (2, "second")
+    assert second.target.startswith("https://127.0.0.1:")
     library.switch_kubernetes_connection("default")
     assert library.get_cluster_version()
-    assert "no connection 'prod'; open: ['default', 'second']" in failure_of(
-        lambda: library.switch_kubernetes_connection("prod")
+    assert "no open connection 'prod'; open: ['default', 'second']" in failure_of(
+        lambda: library.switch_kubernetes_connection("prod"), RuntimeError
     )

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from pymongo import MongoClient
-from pymongo.errors import OperationFailure
+from pymongo.errors import InvalidOperation, OperationFailure
 from robot.api.types import Secret
 
 from keywords.environment_choice import settings_of
 from keywords.mongo_failures import explain
 from keywords.mongodb_library import MongoDBLibrary
+from keywords.outcomes import SettingsUnusable
 from lab.mongo import MongoComponent
 from lab.ports import free_port
-from tests.helpers import running_lab
+from tests.helpers import failure_of, running_lab
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +37,50 @@ def with_changes(**changes) -> dict:
 
 
 def test_healthy_server_connects_pings_and_reports_a_version(library):
-    assert library.connect_to_mongodb().startswith("127.0.0.1:")
+    connection = library.connect_to_mongodb()
+    assert (connection.index, connection.alias) == (1, "default")
+    assert connection.target.startswith("127.0.0.1:")
+    assert 0 < connection.seconds < 5
     assert library.ping_mongodb() == 1.0
     assert library.get_mongodb_server_version()
 
 
-def test_user_without_list_databases_falls_back_to_the_target_database(library):
-    library.connect_to_mongodb()
-    assert library.list_databases() == ["prisma"]
-    library.database_should_be_listed()
+def test_connections_are_kept_by_alias_and_switched(library):
+    library.connect_to_mongodb(alias="direct")
+    library.connect_to_mongodb(alias="other", settings=with_changes(database="gone"))
+    assert "not listed" in failure_of(library.database_should_be_listed)
+    library.switch_mongodb_connection("Direct")  # aliases are case-insensitive, as in every Robot library
+    assert "recordings" in library.list_collections()
+    message = failure_of(lambda: library.switch_mongodb_connection("nope"), RuntimeError)
+    assert message == (
+        "MongoDB: no open connection 'nope'; open: ['direct', 'other']; open one with `Connect To MongoDB` first"
+    )
+
+
+def test_reconnecting_an_alias_closes_the_connection_it_replaces(library):
+    library.connect_to_mongodb(alias="direct")
+    replaced = library._connections.get("direct")
+    library.connect_to_mongodb(alias="direct")
+    assert replaced.closed
+    with pytest.raises(InvalidOperation):
+        replaced.client.admin.command("ping")
+    assert library.ping_mongodb("direct") == 1.0
+
+
+def test_a_server_without_authentication_is_reached_without_credentials(library):
+    connection = library.connect_to_mongodb(settings=with_changes(username=None, password=None))
+    assert connection.target.startswith("127.0.0.1:")
+    # The lab requires authentication: an unauthenticated client may ping but not read, and is told so.
+    message = failure_of(library.list_collections)
+    assert message.startswith("MongoDB authorization failed at 127.0.0.1:")
+
+
+def test_one_credential_without_the_other_is_not_checked(library):
+    message = failure_of(lambda: library.connect_to_mongodb(settings=with_changes(password=None)), SettingsUnusable)
+    assert message == (
+        "MongoDB not checked, the environment's settings are unusable: mongodb.username is set but "
+        "mongodb.password is not: give both, or neither (a server without auth)"
+    )
 
 
 def test_required_collections_and_recordings_pass_on_seeded_data(library):
@@ -124,15 +161,37 @@ def test_latency_threshold_failure_shows_median_and_threshold(library):
         library.latency_should_be_below_threshold(stats)
 
 
-def test_keywords_without_a_connection_say_so(library):
-    with pytest.raises(AssertionError, match="No MongoDB connection 'None'"):
-        library.ping_mongodb()
+def test_keywords_without_a_connection_are_a_misuse_saying_so(library):
+    message = failure_of(library.ping_mongodb, RuntimeError)
+    assert message == "MongoDB: no open connection; open one with `Connect To MongoDB` first"
 
 
-def test_close_all_is_safe_after_a_failed_connect(library):
+def test_close_all_closes_every_client_and_is_safe_after_a_failed_connect(library):
+    library.connect_to_mongodb(alias="direct")
+    client = library._connections.get("direct").client
     with pytest.raises(AssertionError):
-        library.connect_to_mongodb(settings=with_changes(port=free_port()))
+        library.connect_to_mongodb(alias="broken", settings=with_changes(port=free_port()))
     library.close_all_mongodb_connections()
+    library.close_all_mongodb_connections()
+    with pytest.raises(InvalidOperation):
+        client.admin.command("ping")
+    assert failure_of(library.ping_mongodb, RuntimeError).startswith("MongoDB: no open connection")
+
+
+def test_zero_samples_or_threshold_are_refused_not_taken_as_the_default(library):
+    library.connect_to_mongodb()
+    assert (
+        failure_of(lambda: library.measure_ping_latency(samples=0), ValueError) == "samples must be at least 1, got 0"
+    )
+    stats = library.measure_ping_latency(samples=3)
+    assert len(stats.samples_ms) == 3 and stats.median_ms == stats["median_ms"]
+    message = failure_of(lambda: library.latency_should_be_below_threshold(stats, threshold_ms=0), ValueError)
+    assert message == "threshold_ms must be above 0, got 0"
+
+
+def test_recordings_checked_for_fewer_fields_still_check_what_is_there(library):
+    library.connect_to_mongodb()
+    assert library.latest_recordings_should_be_well_formed(fields=("uuid",)) == 3
 
 
 @pytest.mark.parametrize(
@@ -145,25 +204,40 @@ def test_close_all_is_safe_after_a_failed_connect(library):
     ],
 )
 def test_lab_faults_break_exactly_the_checked_property(tmp_path, fault, keyword, expected):
+    checks = {
+        "latency": lambda library: library.latency_should_be_below_threshold(library.measure_ping_latency()),
+        "recordings": lambda library: library.latest_recordings_should_be_well_formed(),
+        "collections": lambda library: library.collections_should_exist(),
+    }
     with running_lab(tmp_path, [MongoComponent()], frozenset({fault})):
         library = MongoDBLibrary(environment="lab")
         try:
-            with pytest.raises(AssertionError, match=expected.replace("[", r"\[").replace("(", r"\(")):
-                library.connect_to_mongodb()
-                if keyword == "latency":
-                    library.latency_should_be_below_threshold(library.measure_ping_latency())
-                elif keyword == "recordings":
-                    library.latest_recordings_should_be_well_formed()
-                elif keyword == "collections":
-                    library.collections_should_exist()
+            if keyword == "connect":
+                assert expected in failure_of(library.connect_to_mongodb)
+                return
+            library.connect_to_mongodb()
+            failures = {}
+            for name, check in checks.items():
+                try:
+                    check(library)
+                except AssertionError as error:
+                    failures[name] = str(error)
+            assert list(failures) == [keyword], failures  # the other properties stayed healthy
+            assert expected in failures[keyword]
         finally:
             library.close_all_mongodb_connections()
+
+
+def test_database_that_is_not_there_is_named_with_the_ones_found(library):
+    library.connect_to_mongodb(settings=with_changes(database="gone"))
+    message = failure_of(library.database_should_be_listed)
+    assert re.fullmatch(r"MongoDB at 127\.0\.0\.1:\d+: database 'gone' not listed; found \[.*'prisma'.*\]", message)
 
 
 def test_database_the_user_has_no_role_on_is_an_authorization_failure(library):
     library.connect_to_mongodb(settings=with_changes(database="gone"))
     with pytest.raises(AssertionError, match="user 'prisma' is authenticated but may not list collections of 'gone'"):
-        library.database_should_be_listed()
+        library.list_collections()
 
 
 def test_fallback_listing_fails_for_a_database_without_collections(healthy_lab, library):
@@ -181,5 +255,5 @@ def test_fallback_listing_fails_for_a_database_without_collections(healthy_lab, 
 
 def test_required_collections_cannot_be_empty(library):
     library.connect_to_mongodb(settings=with_changes(required_collections=[]))
-    with pytest.raises(AssertionError, match="no required collections given or configured"):
+    with pytest.raises(SettingsUnusable, match="no required collections given or configured"):
         library.collections_should_exist()

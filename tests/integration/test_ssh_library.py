@@ -15,12 +15,13 @@ import robot
 import yaml
 from robot.api import SkipExecution
 
+from keywords.outcomes import SettingsUnusable
 from keywords.ssh_library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.ssh_hosts import SshHostsComponent
 from lab.ssh_hosts.faults import LabSettings, lab_settings
 from lab.ssh_hosts.identities import new_ed25519_key
-from tests.helpers import failure_of
+from tests.helpers import REPO_ROOT, failure_of
 
 StartLab = Callable[..., dict[str, str]]
 
@@ -90,7 +91,7 @@ def test_healthy_lab_passes_every_pz13900_step_through_the_jump_host(start_lab, 
 
     ssh.connect_to_target_through_jump_host()
     assert ssh.command_should_succeed("hostname") == "lab-target"
-    assert ssh.remote_user_should_match_configuration(host="target") == "prisma"
+    assert ssh.remote_user_should_match_configuration(alias="target") == "prisma"
     ssh.command_output_should_contain("kubectl version --client", "Client Version")
     ssh.command_output_should_contain("k9s version", "Version:")
     assert ssh.connection_latency_should_be_below(2.0) < 2.0
@@ -105,13 +106,20 @@ def test_target_has_no_address_outside_the_jump_host_tunnel(start_lab):
         socket.getaddrinfo(lab["LAB_SSH_TARGET_HOST"], int(lab["LAB_SSH_TARGET_PORT"]))
 
 
-def test_commands_run_on_the_host_named_by_the_host_argument(start_lab, use_ssh_section, ssh):
+def test_commands_run_on_the_connection_named_by_its_alias(start_lab, use_ssh_section, ssh):
     use_ssh_section(ssh_section(start_lab()))
-    ssh.connect_to_target_through_jump_host()
+    target = ssh.connect_to_target_through_jump_host()
+    assert (target.index, target.alias) == (2, "target")
+    assert target.target.startswith("prisma@target.lab:22 via jump host root@127.0.0.1:")
 
-    assert ssh.command_should_succeed("hostname", host="jump") == "lab-jump"
+    assert ssh.command_should_succeed("hostname", alias="jump") == "lab-jump"
     assert ssh.command_should_succeed("hostname") == "lab-target"
-    assert "host must be 'jump' or 'target'" in failure_of(lambda: ssh.execute_command("true", host="db"))
+    ssh.switch_ssh_connection("JUMP")
+    assert ssh.command_should_succeed("hostname") == "lab-jump"
+    message = failure_of(lambda: ssh.execute_command("true", alias="db"), RuntimeError)
+    assert (
+        message == "SSH: no open connection 'db'; open: ['jump', 'target']; open one with `Connect To Jump Host` first"
+    )
 
 
 def test_wrong_password_is_reported_as_authentication_failure_of_the_jump_host(start_lab, use_ssh_section, ssh):
@@ -144,7 +152,7 @@ def test_target_down_is_reported_as_unreachable_from_the_working_jump_host(start
     jump = f"root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']}"
     assert message.startswith(f"SSH: jump host {jump} could not reach target target.lab:22: Connection refused")
     assert "the jump host is up and authenticated" in message
-    assert ssh.command_should_succeed("hostname", host="jump") == "lab-jump"
+    assert ssh.command_should_succeed("hostname", alias="jump") == "lab-jump"
     assert "-> target.lab:22 refused" in Path(lab["LAB_SSH_FORWARDED_LOG"]).read_text()
 
 
@@ -165,7 +173,7 @@ def test_changed_target_host_key_names_the_host_and_both_fingerprints(start_lab,
 
 def presented_target_key_fingerprint(ssh: JumpHostSSHLibrary) -> str:
     """The target's real host key, read through a second tunnel with a bare paramiko transport."""
-    jump_transport = ssh._sessions["jump"].client.get_transport()
+    jump_transport = ssh._connections.get("jump").client.get_transport()
     channel = jump_transport.open_channel("direct-tcpip", ("target.lab", 22), ("127.0.0.1", 0))
     with paramiko.Transport(channel) as transport:
         transport.start_client(timeout=5)
@@ -240,11 +248,17 @@ def test_disabled_ssh_skips_with_the_reason(use_ssh_section, ssh):
         ssh.ssh_access_should_be_enabled()
 
 
-def test_configuration_problem_is_reported_as_such(use_ssh_section, ssh):
+def test_configuration_problem_is_not_checked(use_ssh_section, ssh):
     use_ssh_section({"jump_host": {"host": "127.0.0.1", "username": "root"}})
 
-    assert failure_of(ssh.connect_to_target_through_jump_host).endswith("has no ssh.target_host")
-    assert "environment 'nope' not found" in failure_of(JumpHostSSHLibrary("nope").connect_to_jump_host)
+    assert failure_of(ssh.connect_to_target_through_jump_host, SettingsUnusable).endswith("has no ssh.target_host")
+    message = failure_of(ssh.connect_to_jump_host, SettingsUnusable)
+    assert message.endswith(
+        "jump host root@127.0.0.1:22: no authentication configured (password, key_file or use_agent)"
+    )
+    assert "environment 'nope' not found" in failure_of(
+        JumpHostSSHLibrary("nope").connect_to_jump_host, SettingsUnusable
+    )
 
 
 def test_failed_command_names_command_exit_status_and_stderr(start_lab, use_ssh_section, ssh):
@@ -252,9 +266,8 @@ def test_failed_command_names_command_exit_status_and_stderr(start_lab, use_ssh_
     ssh.connect_to_jump_host()
 
     message = failure_of(lambda: ssh.command_should_succeed("echo boom >&2; exit 3"))
-    assert message == (
-        f"SSH command 'echo boom >&2; exit 3' failed on {ssh._sessions['jump'].label} with exit status 3; stderr: boom"
-    )
+    label = ssh._connections.get("jump").label
+    assert message == f"SSH command 'echo boom >&2; exit 3' failed on {label} with exit status 3; stderr: boom"
     assert "wrote to stderr: careful" in failure_of(lambda: ssh.command_should_succeed("echo careful >&2; echo ok"))
     result = ssh.execute_command("printf out; printf err >&2; exit 4")
     assert (result.stdout, result.stderr, result.exit_status) == ("out", "err", 4)
@@ -283,13 +296,15 @@ def test_latency_above_the_limit_fails_naming_the_connection(start_lab, use_ssh_
 def test_close_all_connections_closes_target_and_jump(start_lab, use_ssh_section, ssh):
     use_ssh_section(ssh_section(start_lab()))
     ssh.connect_to_target_through_jump_host()
-    transports = [session.client.get_transport() for session in ssh._sessions.values()]
+    transports = [session.client.get_transport() for session in ssh._connections]
+    assert len(transports) == 2
 
     ssh.close_all_ssh_connections()
     ssh.close_all_ssh_connections()
 
     assert not any(transport.is_active() for transport in transports)
-    assert "not connected to the jump host" in failure_of(lambda: ssh.execute_command("true", host="jump"))
+    message = failure_of(lambda: ssh.execute_command("true", alias="jump"), RuntimeError)
+    assert message.startswith("SSH: no open connection 'jump'; open: none")
 
 
 def test_stopped_lab_leaves_no_listener_or_thread(tmp_path):
@@ -319,7 +334,7 @@ def test_lab_faults_yaml_drives_the_ssh_settings():
 
 def test_keywords_run_from_a_robot_suite(start_lab, use_ssh_section, tmp_path):
     use_ssh_section(ssh_section(start_lab()))
-    library = Path(__file__).resolve().parent.parent / "keywords" / "ssh_library.py"
+    library = REPO_ROOT / "keywords" / "ssh_library.py"
     suite = tmp_path / "ssh.robot"
     suite.write_text(
         f"*** Settings ***\nLibrary    {library}    lab\n\n*** Test Cases ***\nSSH Through Jump Host\n"
@@ -360,13 +375,14 @@ def test_lab_environment_reads_the_published_settings_from_its_env_file(start_la
 def test_reconnecting_replaces_the_open_connections(start_lab, use_ssh_section, ssh):
     use_ssh_section(ssh_section(start_lab()))
     ssh.connect_to_target_through_jump_host()
-    first = [session.client.get_transport() for session in ssh._sessions.values()]
+    first = [session.client.get_transport() for session in ssh._connections]
 
     ssh.connect_to_target_through_jump_host()
+    assert not first[1].is_active() and first[0].is_active()  # a new target through the same jump host
     ssh.connect_to_jump_host()
 
-    assert not any(transport.is_active() for transport in first)
-    assert list(ssh._sessions) == ["jump"]
+    assert not any(transport.is_active() for transport in first)  # the target's tunnel closed with its jump host
+    assert ssh._connections.aliases() == ["jump"]
 
 
 def test_restarting_in_the_same_state_folder_applies_the_new_faults(tmp_path, use_ssh_section, ssh):

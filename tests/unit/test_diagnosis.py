@@ -10,7 +10,7 @@ from robot.api import ExecutionResult
 from robot.result import TestSuite as ResultSuite
 
 from keywords.cases import selected_cases
-from keywords.diagnosis import Diagnosis, diagnose, main, outcomes, run_options, verdicts
+from keywords.diagnosis import Diagnosis, diagnose, main, outcomes, robot_documentation, run_options, verdicts
 from keywords.diagnosis_rules import load_rules
 from keywords.outcomes import NOT_CHECKED_TAG
 from tests.helpers import REPO_ROOT
@@ -154,7 +154,7 @@ def test_cases_whose_settings_are_unusable_are_not_counted_as_infrastructure_fai
 def test_modifier_puts_the_diagnosis_into_the_report_metadata(tmp_path):
     suite = run_model("PZ-13899", "PZ-13900")
     suite.visit(Diagnosis(tmp_path, SHIPPED))
-    assert "**infrastructure down**" in suite.metadata["Diagnosis"]
+    assert "- PZ-13900, PZ-13899 failed → *infrastructure down*" in suite.metadata["Diagnosis"]
     assert (tmp_path / "diagnosis.md").read_text().startswith("# Diagnosis")
 
 
@@ -227,3 +227,11 @@ def test_a_dry_run_is_not_diagnosed(tmp_path):
     write_suite(suites, "a.robot", "Foundation\n    [Tags]    PZ-13806\n    Fail    never runs in a dry run\n")
     run(str(suites), dryrun=True, outputdir=str(tmp_path), report="NONE", log="NONE", stdout=None)
     assert not (tmp_path / "diagnosis.md").exists()
+
+
+def test_the_report_gets_the_diagnosis_in_robot_documentation_syntax():
+    text = robot_documentation(diagnosis_of(run_model("PZ-13806"), environment="lab"))
+    assert text.startswith("*Diagnosis (environment lab)*\n\n| =Jira= | =check= | =layer= | =verdict= |\n| PZ-13899 |")
+    assert "- PZ-13806 failed → *MongoDB TCP/auth problem*: check MongoDB logs and the network." in text
+    assert "\n- 1. PZ-13806 (foundation (TCP + auth)): PZ-13806 broke" in text
+    assert "|---" not in text and "**" not in text

@@ -1,0 +1,68 @@
+"""The main command when a pabot worker dies mid-run: the case it ran is named NOT RUN everywhere a reader looks,
+and the run fails (SIGKILL is what an OOM killer or a node eviction does)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from robot.api import ExecutionResult
+
+from keywords.cases import case_key
+from tests.helpers import REPO_ROOT, readable_texts
+
+KILLED = "PZ-13806"
+#: The black-holed MongoDB keeps each MongoDB worker waiting for its 5 s timeout: time to find and kill one.
+FAULT = "mongo-unresponsive"
+
+
+def worker_running(results: Path, key: str, deadline_s: float = 60.0) -> int:
+    """The pid of the `robot` worker pabot started for the suite of ``key``."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        for argfile in results.glob("pabot_results/*/robot_argfile.txt"):
+            if key not in argfile.read_text(encoding="utf-8"):
+                continue
+            for proc in Path("/proc").iterdir():
+                try:
+                    command = (proc / "cmdline").read_bytes().split(b"\0")
+                except OSError:  # not a process, or it ended meanwhile
+                    continue
+                if str(argfile).encode() in command:
+                    return int(proc.name)
+        time.sleep(0.05)
+    raise AssertionError(f"no pabot worker for {key} started within {deadline_s:g} s")
+
+
+def test_a_killed_worker_leaves_its_case_not_run_in_diagnosis_report_and_console_and_fails_the_run(tmp_path):
+    results = tmp_path / "results"
+    env = {
+        **os.environ,
+        "FOCUS_LAB_STATE": str(tmp_path / "lab"),
+        "LAB_FAULTS": FAULT,
+        "RESULTS_DIR": str(results),
+    }
+    main = subprocess.Popen(
+        ["./run.sh", "main"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        os.kill(worker_running(results, KILLED), signal.SIGKILL)
+        console, _ = main.communicate(timeout=300)
+    finally:
+        main.kill()
+
+    assert main.returncode != 0
+    diagnosis = (results / "diagnosis.md").read_text(encoding="utf-8")
+    assert f"- {KILLED} not run → **no result**" in diagnosis
+    assert f"- {KILLED} not run → **no result**" in console
+    suite = ExecutionResult(str(results / "output.xml")).suite
+    assert f"- {KILLED} not run → *no result*" in suite.metadata["Diagnosis"]
+    assert f"<li>{KILLED} not run → <b>no result</b>" in readable_texts(results)["report.html"]
+    killed = [test for test in suite.all_tests if KILLED in test.tags]
+    assert [(test.status, test.message.split(":")[0]) for test in killed] == [("FAIL", "Not run")]
+    # The workers that were not killed still report their own verdicts.
+    others = {case_key(test.tags): test.status for test in suite.all_tests if KILLED not in test.tags}
+    assert others["PZ-13899"] == others["PZ-13900"] == "PASS"
