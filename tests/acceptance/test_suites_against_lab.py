@@ -4,9 +4,10 @@ and no secret leaks into the results."""
 from __future__ import annotations
 
 import pytest
+from robot.api import ExecutionResult
 
 from keywords.cases import selected_cases
-from tests.helpers import lab_running
+from tests.helpers import lab_running, readable_texts
 
 JIRA_CASES = {case.key for case in selected_cases()}
 REPEATS = 20
@@ -27,6 +28,13 @@ def test_every_jira_case_passes_against_the_healthy_lab(healthy_run):
     assert set(healthy_run.verdicts) == JIRA_CASES
     failures = {key: v.message for key, v in healthy_run.verdicts.items() if v.status != "PASS"}
     assert failures == {}
+
+
+def test_a_green_lab_run_logs_no_warning_and_links_every_case_to_jira(healthy_run):
+    errors = ExecutionResult(str(healthy_run.output_dir / "output.xml")).errors.messages
+    assert [message.message for message in errors] == []
+    report = readable_texts(healthy_run.output_dir)["report.html"]
+    assert all(f"https://jira.prisma.local/browse/{key}" in report for key in JIRA_CASES)
 
 
 def test_no_secret_of_the_lab_appears_in_output_log_or_report(healthy_run):
