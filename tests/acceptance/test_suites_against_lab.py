@@ -3,13 +3,18 @@ and no secret leaks into the results."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from robot.api import ExecutionResult
 
 from keywords.cases import selected_cases
-from tests.helpers import lab_running, readable_texts
+from tests.helpers import REPO_ROOT, lab_running, readable_texts
 
 JIRA_CASES = {case.key for case in selected_cases()}
+MONGODB_CASES = {"PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898"}
+ENVIRONMENTS = REPO_ROOT / "variables" / "environments.yaml"
 REPEATS = 20
 
 
@@ -50,3 +55,31 @@ def test_twenty_runs_against_the_healthy_lab_give_identical_verdicts(healthy_lab
         durations = ", ".join(f"{key} {verdict.seconds:.2f}s" for key, verdict in sorted(run.verdicts.items()))
         print(f"run {number + 1:2}: {run.wall_seconds:.1f} s wall; {durations}")
     assert outcomes == [dict.fromkeys(JIRA_CASES, "PASS")] * REPEATS
+
+
+def test_a_run_of_one_sub_folder_is_diagnosed_with_its_own_cases(healthy_lab, tmp_path):
+    run = healthy_lab.run_suites(tmp_path, sources=("suites/mongodb",))
+    assert run.return_code == 0
+    assert set(run.verdicts) == {case.key for case in selected_cases(["suites/mongodb"])} == MONGODB_CASES
+    assert run.diagnosis() == "All 4 infrastructure checks passed (environment lab).\n"
+
+
+def test_an_environment_without_pz13807_expectations_leaves_it_not_checked(healthy_lab, tmp_path):
+    environments = yaml.safe_load(ENVIRONMENTS.read_text(encoding="utf-8"))
+    del environments["lab"]["focus_server"]["expected_mongodb"]
+    environments["lab"]["env_file"] = str(Path(healthy_lab.published["LAB_STATE"]) / "lab.env")
+    copy = tmp_path / "environments.yaml"
+    copy.write_text(yaml.safe_dump(environments), encoding="utf-8")
+    healthy_lab.env["FOCUS_ENVIRONMENTS_FILE"] = str(copy)
+    try:
+        run = healthy_lab.run_suites(tmp_path / "results", "--include", "component:mongodb")
+    finally:
+        del healthy_lab.env["FOCUS_ENVIRONMENTS_FILE"]
+    assert run.failing() == {"PZ-13807"}
+    assert run.verdicts["PZ-13807"].message == (
+        "Focus Server configuration not checked, the environment's settings are unusable: environment 'lab' "
+        f"declares no expected values for PZ-13807: add focus_server.expected_mongodb (host, port, database) to {copy}"
+    )
+    diagnosis = run.diagnosis()
+    assert "- PZ-13807 not checked → **the run's settings for this environment are unusable**" in diagnosis
+    assert "configuration problem" not in diagnosis

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -223,6 +224,17 @@ def test_wrong_cluster_ip_shows_expected_and_actual(connect):
     library = connect("service-wrong-clusterip")
     with pytest.raises(AssertionError, match=r"cluster_ip expected 10\.43\.103\.101, actual 10\.43\.99\.99$"):
         library.service_should_match()
+
+
+def test_pods_whose_log_is_empty_fail_the_log_check_by_name(connect, monkeypatch):
+    library = connect()
+    logs = library.pod_logs_should_be_readable()
+    assert len(logs) == 2 and all(logs.values())
+    # The stand-in serves a log for every pod it runs; an empty one is what a silent container gives.
+    silent = {**logs, next(iter(logs)): []}
+    monkeypatch.setattr(library, "get_pod_log_lines", lambda lines=None, pods=None: silent)
+    message = failure_of(library.pod_logs_should_be_readable)
+    assert re.search(rf"namespace 'panda': the log of 1 of 2 pod\(s\) is empty: {next(iter(logs))}$", message)
 
 
 def test_missing_service_names_the_services_present(connect):
