@@ -11,6 +11,7 @@ from pymongo import MongoClient
 from pymongo.errors import InvalidOperation, OperationFailure
 from robot.api.types import Secret
 
+from keywords import mongodb_library
 from keywords.environment_choice import settings_of
 from keywords.mongo_failures import explain
 from keywords.mongodb_library import MongoDBLibrary
@@ -250,12 +251,48 @@ def test_database_the_user_has_no_role_on_is_an_authorization_failure(library):
         library.list_collections()
 
 
+@pytest.fixture
+def warnings(monkeypatch) -> list[str]:
+    """Every message the library logs with ``logger.warn``."""
+    messages: list[str] = []
+    monkeypatch.setattr(mongodb_library.logger, "warn", lambda message, *args, **kwargs: messages.append(message))
+    return messages
+
+
+def admin_client(lab: dict) -> MongoClient:
+    return MongoClient(
+        host="127.0.0.1",
+        port=int(lab["LAB_MONGO_PORT"]),
+        username="admin",
+        password=lab["LAB_MONGO_ADMIN_PASSWORD"],
+        directConnection=True,
+        serverSelectionTimeoutMS=5000,
+    )
+
+
+def test_application_user_lists_databases_through_list_databases_without_fallback(healthy_lab, library, warnings):
+    library.connect_to_mongodb()
+    names = library.list_databases()
+    assert "prisma" in names
+    assert warnings == []
+    with admin_client(healthy_lab) as admin:
+        # The same answer root gets from listDatabases: not the one-database answer of the fallback.
+        assert set(names) == set(admin.list_database_names())
+
+
+def test_user_without_the_privilege_falls_back_to_list_collections_with_a_warning(healthy_lab, library, warnings):
+    with admin_client(healthy_lab) as admin:
+        admin["prisma"].command("createUser", "reader", pwd="reader-pw", roles=[{"role": "read", "db": "prisma"}])
+    library.connect_to_mongodb(settings=with_changes(username="reader", password=Secret("reader-pw")))
+    assert library.list_databases() == ["prisma"]
+    assert warnings == [
+        f"MongoDB user 'reader' may not run listDatabases at 127.0.0.1:{healthy_lab['LAB_MONGO_PORT']}; "
+        "checked database 'prisma' through listCollections instead"
+    ]
+
+
 def test_fallback_listing_fails_for_a_database_without_collections(healthy_lab, library):
-    settings = settings_of("mongodb", "lab")
-    admin_password = healthy_lab["LAB_MONGO_ADMIN_PASSWORD"]
-    with MongoClient(
-        host="127.0.0.1", port=settings["port"], username="admin", password=admin_password, directConnection=True
-    ) as admin:
+    with admin_client(healthy_lab) as admin:
         admin["emptydb"].command("createUser", "reader", pwd="reader-pw", roles=[{"role": "read", "db": "emptydb"}])
     reader = {"username": "reader", "password": Secret("reader-pw"), "auth_source": "emptydb", "database": "emptydb"}
     library.connect_to_mongodb(settings=with_changes(**reader))
