@@ -161,7 +161,7 @@ def _findings(results: dict[str, CaseVerdict], rules: Rules) -> list[str]:
         )
     # A case that was not checked says nothing about its layer: no pattern may count it.
     matched = [rule for rule in rules.rules if _matches(rule.when, results)]
-    lines += [f"- {', '.join(rule.failed_keys())} failed → **{rule.diagnosis}**: {rule.next_step}." for rule in matched]
+    lines += [f"- {', '.join(rule.broken_keys())} failed → **{rule.diagnosis}**: {rule.next_step}." for rule in matched]
     for key in keys(FAIL):
         if not rules.names(key):
             layer = rules.layer_title(results[key].case)

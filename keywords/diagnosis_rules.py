@@ -24,8 +24,9 @@ class Rule:
     diagnosis: str
     next_step: str
 
-    def failed_keys(self) -> list[str]:
-        return [key for key, verdict in self.when.items() if verdict == FAIL]
+    def broken_keys(self) -> list[str]:
+        """The keys the rule expects not to pass (what the diagnosis line names)."""
+        return [key for key, verdict in self.when.items() if verdict != PASS]
 
 
 @dataclass(frozen=True)
