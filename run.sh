@@ -21,12 +21,17 @@ setup() {
     fi
 }
 
-# OpenSSH sshd for the SSH compatibility tests: only as root (CI), through Debian's apt.
-install_openssh() {
-    if [ "$(id -u)" = 0 ] && [ ! -x /usr/sbin/sshd ] && command -v apt-get >/dev/null; then
-        echo "Installing openssh-server for the OpenSSH compatibility tests"
+# Debian packages the tests use, only as root (CI) through apt: OpenSSH sshd for the SSH compatibility tests,
+# Chromium and its driver for the browser check of the traceability report. Without them those tests skip.
+install_debian_packages() {
+    local missing=()
+    [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    if [ "$(id -u)" = 0 ] && [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing ${missing[*]} for the tests"
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
 }
 
@@ -35,7 +40,9 @@ run_main() {
     for arg in "$@"; do
         case "$arg" in ENV:*) environment="${arg#ENV:}" ;; --variable=ENV:*) environment="${arg#--variable=ENV:}" ;; esac
     done
-    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir "$results" --argumentfile robot.args "$@" suites)
+    local run_args=(--argumentfile robot.args --reporttitle "Focus Server Infrastructure Report ($environment)"
+        --logtitle "Focus Server Infrastructure Log ($environment)" "$@")
+    local pabot=("$VENV/bin/pabot" --processes 4 --outputdir "$results" "${run_args[@]}" suites)
     rm -rf "$results"
     local status=0
     if [ "$environment" = lab ]; then
@@ -45,21 +52,23 @@ run_main() {
     else
         "${pabot[@]}" || status=$?
     fi
-    # The diagnosis lists every case the run selected (read from the suites with the same options): one
-    # without a result (a killed worker, a crashed suite) is NOT RUN and fails the run even if pabot passed.
+    # The run's verdict is the diagnosis's: it lists every case the run selected (read from the suites with the
+    # same options), so one without a result (a killed worker) fails the run even where pabot passed.
+    # Exit codes: 0 passed, 1 infrastructure failed, 3 settings unusable (not checked), 4 a case not run.
     if [ -f "$results/output.xml" ]; then
-        "$PY" -m keywords.diagnosis "$results/output.xml" --source suites -- --argumentfile robot.args "$@" ||
-            status=$((status == 0 ? 1 : status))
+        local verdict=0
+        "$PY" -m keywords.run_report "$results/output.xml" --source suites -- "${run_args[@]}" || verdict=$?
+        [ "$verdict" = 0 ] || status=$verdict
     else
         echo "No $results/output.xml: no case has a result, the run failed before any suite reported" >&2
-        status=$((status == 0 ? 1 : status))
+        status=4
     fi
     echo "Report: $(realpath -m "$results/report.html")"
     return "$status"
 }
 
 run_tests() {
-    install_openssh
+    install_debian_packages
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/robocop" check

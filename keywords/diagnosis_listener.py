@@ -1,4 +1,4 @@
-"""Diagnoses every plain ``robot`` run, whatever folder or file it is given: a library listener."""
+"""Diagnoses every plain ``robot`` run, whatever folder or file it is given, and writes its artefacts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from robot.result import TestSuite as ResultSuite
 from robot.running import TestSuite as RunningSuite
 
 from keywords.cases import cases_in
-from keywords.diagnosis import Diagnosis
+from keywords.run_report import RunReport
 
 
 def _root(suite):
@@ -28,13 +28,13 @@ class RunDiagnosis:
     filtering, so a case without a result is named NOT RUN.
 
     Under pabot each worker sees only part of the run, so it stays silent there; ``run.sh main`` diagnoses the
-    merged output with ``python -m keywords.diagnosis``. Dry runs check syntax, not infrastructure: silent too.
+    merged output with ``python -m keywords.run_report``. Dry runs check syntax, not infrastructure: silent too.
     """
 
     ROBOT_LISTENER_API_VERSION = 3
 
     def __init__(self) -> None:
-        self._diagnosis: Diagnosis | None = None
+        self._report: RunReport | None = None
 
     def end_suite(self, data: RunningSuite, result: ResultSuite) -> None:
         if self._silent():
@@ -43,15 +43,15 @@ class RunDiagnosis:
         all_done = sum(1 for _ in top_result.all_tests) >= sum(1 for _ in top_data.all_tests)
         if result.parent is not None and not all_done:
             return
-        if self._diagnosis is None:
+        if self._report is None:
             builtin = BuiltIn()
-            self._diagnosis = Diagnosis(
+            self._report = RunReport(
                 builtin.get_variable_value("${OUTPUT DIR}"),
                 cases_in(top_data),
                 environment=builtin.get_variable_value("${ENV}", ""),
             )
         # At the top suite's end again: its teardown may have changed verdicts; the text is printed only if so.
-        self._diagnosis.start_suite(top_result)
+        self._report.start_suite(top_result)
 
     @staticmethod
     def _silent() -> bool:

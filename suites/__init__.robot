@@ -1,4 +1,5 @@
 *** Settings ***
+Name             Focus Server Infrastructure
 Documentation    Focus Server infrastructure acceptance tests (epic PZ-13756): MongoDB, Kubernetes and SSH.
 ...              Each test is one Jira case; a failure names the broken layer and the cause.
 ...              Tags: the Jira key, ``priority:<p>``, ``component:<c>``, ``layer:<l>``, and ``critical`` for the

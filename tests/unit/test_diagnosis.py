@@ -10,9 +10,12 @@ from robot.api import ExecutionResult
 from robot.result import TestSuite as ResultSuite
 
 from keywords.cases import selected_cases
-from keywords.diagnosis import Diagnosis, diagnose, main, outcomes, robot_documentation, run_options, verdicts
+from keywords.diagnosis import diagnose, robot_documentation
 from keywords.diagnosis_rules import load_rules
 from keywords.outcomes import NOT_CHECKED_TAG
+from keywords.run_options import run_options
+from keywords.run_report import RunReport, main
+from keywords.verdicts import outcomes, verdicts
 from tests.helpers import REPO_ROOT
 
 SHIPPED = selected_cases()
@@ -153,7 +156,7 @@ def test_cases_whose_settings_are_unusable_are_not_counted_as_infrastructure_fai
 
 def test_modifier_puts_the_diagnosis_into_the_report_metadata(tmp_path):
     suite = run_model("PZ-13899", "PZ-13900")
-    suite.visit(Diagnosis(tmp_path, SHIPPED))
+    suite.visit(RunReport(tmp_path, SHIPPED))
     assert "- PZ-13900, PZ-13899 failed → *infrastructure down*" in suite.metadata["Diagnosis"]
     assert (tmp_path / "diagnosis.md").read_text().startswith("# Diagnosis")
 
@@ -172,7 +175,7 @@ def test_post_processing_names_a_missing_case_as_not_run_in_every_artefact(tmp_p
     write_suite(suites, "a.robot", "Foundation\n    [Tags]    PZ-13806    layer:foundation\n    No Operation\n")
     write_suite(suites, "b.robot", "Health\n    [Tags]    PZ-13898    layer:data\n    No Operation\n")
     run(str(suites / "a.robot"), outputdir=str(tmp_path), report="NONE", log="NONE", stdout=None)
-    assert main([str(tmp_path / "output.xml"), "--source", str(suites)]) == 1
+    assert main([str(tmp_path / "output.xml"), "--source", str(suites)]) == 4
     assert "- PZ-13898 not run → **no result**" in (tmp_path / "diagnosis.md").read_text()
     result = ExecutionResult(str(tmp_path / "output.xml")).suite
     assert "PZ-13898 not run" in result.metadata["Diagnosis"]

@@ -1,0 +1,141 @@
+"""A run's artefacts beside its ``output.xml``: the diagnosis, ``junit.xml`` and the traceability report.
+
+:class:`RunReport` works on a result model, so a ``robot`` run (through the listener
+:class:`keywords.diagnosis_listener.RunDiagnosis`) and a merged ``pabot`` output are handled alike. It adds a
+failed NOT RUN test for every selected case without a result, puts the diagnosis and the traceability report's
+path into the report's metadata, and writes ``diagnosis.md``, ``junit.xml``, ``traceability.md`` and
+``traceability.html``.
+
+``python -m keywords.run_report results/output.xml --source suites -- <the run's robot/pabot options>`` does this
+for an existing output (``run.sh main`` after pabot) and regenerates ``report.html``/``log.html`` through rebot.
+Its exit code: 0 all passed, 1 a case failed its check, 3 a case was not checked (unusable settings), 4 a case
+was not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from robot.api import ExecutionResult, ResultVisitor
+from robot.result import TestSuite
+
+from keywords.cases import GATE_TAG, Case, selected_cases
+from keywords.diagnosis import case_diagnoses, diagnose, robot_documentation
+from keywords.diagnosis_rules import FAIL, NOT_RUN, Rules, load_rules
+from keywords.junit_report import write_junit
+from keywords.revision import suite_revision
+from keywords.run_options import JiraLinks, run_options
+from keywords.traceability import traceability_of, write_traceability
+from keywords.verdicts import EXIT_PASSED, NOT_RUN_MESSAGE, NOT_RUN_TAG, exit_code, outcomes, verdicts
+
+
+class RunReport(ResultVisitor):
+    """Pre-rebot modifier (also called by the listener) writing the run's artefacts into ``folder``.
+
+    ``exit_code`` is the run's verdict once the top suite has been visited.
+    """
+
+    def __init__(
+        self,
+        folder: str | Path = "results",
+        expected: Sequence[Case] = (),
+        rules: Rules | None = None,
+        environment: str = "",
+        links: JiraLinks | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        self.expected = list(expected)
+        self.rules = rules or load_rules()
+        self.environment = environment
+        self.links = links or JiraLinks.of_base_arguments()
+        self.exit_code = EXIT_PASSED
+        self._printed = ""
+
+    def start_suite(self, suite: TestSuite) -> bool:
+        if suite.parent is None:
+            found = outcomes(suite, self.expected)
+            for outcome in found:
+                if outcome.status == NOT_RUN:
+                    _add_not_run_test(suite, outcome.case)
+            results = verdicts(found)
+            environment = self.environment or str(suite.metadata.get("Environment", ""))
+            text = diagnose(results, self.rules, environment)
+            report = traceability_of(
+                suite, results, case_diagnoses(results, self.rules), text, self.links, environment, suite_revision()
+            )
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / "diagnosis.md").write_text(text + "\n", encoding="utf-8")
+            write_junit(suite, self.folder / "junit.xml")
+            markdown, page = write_traceability(report, self.folder)
+            suite.metadata["Diagnosis"] = robot_documentation(text)
+            suite.metadata["Traceability"] = f"[{page.name}|{page.name}] ({markdown.name} beside it)"
+            self.exit_code = exit_code(results)
+            self._print(text, page)
+        return False
+
+    def _print(self, text: str, page: Path) -> None:
+        # The listener may write twice (last suite, then the top suite's end): the console hears it once.
+        if text != self._printed:
+            print(
+                f"\n{text}\n\nDiagnosis: {(self.folder / 'diagnosis.md').resolve()}\nTraceability: {page.resolve()}"
+                f"\nJUnit: {(self.folder / 'junit.xml').resolve()}",
+                file=sys.__stdout__,
+            )
+            self._printed = text
+
+
+def _add_not_run_test(top: TestSuite, case: Case) -> None:
+    """A failed test named like the missing one, so the report's statistics and tag links count it too."""
+    suite = top
+    for name in case.suite.split(".")[1:]:
+        suite = next((child for child in suite.suites if child.name == name), None) or suite.suites.create(name=name)
+    tags = [case.key, f"priority:{case.priority}", f"component:{case.component}", f"layer:{case.layer}", NOT_RUN_TAG]
+    suite.tests.create(
+        name=case.title, tags=tags + ([GATE_TAG] if case.gate else []), status=FAIL, message=NOT_RUN_MESSAGE
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    """Writes the artefacts of an existing output and regenerates its report and log; returns the run's exit code."""
+    from robot import rebot
+
+    parser = argparse.ArgumentParser(
+        prog="python -m keywords.run_report",
+        description="Diagnose a robot or pabot output.xml: diagnosis, junit.xml and traceability report beside it.",
+        epilog="After --: the run's robot/pabot options; its selection and report options are applied.",
+    )
+    parser.add_argument("output", nargs="?", default="results/output.xml")
+    parser.add_argument("--source", action="append", default=[], help="suite folder or file the run was given")
+    argv = list(argv)
+    split = argv.index("--") if "--" in argv else len(argv)
+    arguments = parser.parse_args(argv[:split])
+    options = run_options(argv[split + 1 :])
+    top = ExecutionResult(arguments.output).suite
+    sources = arguments.source or ([top.source] if top.source else [])
+    expected = selected_cases(sources, options["include"], options["exclude"], options["tests"], options["suites"])
+    folder = Path(arguments.output).parent
+    links = JiraLinks(options["tagstatlink"]) if options["tagstatlink"] else None
+    report = RunReport(folder, expected, links=links)
+    titles = {name: options[name][-1] for name in ("name", "reporttitle", "logtitle") if options[name]}
+    rebot(
+        arguments.output,
+        outputdir=str(folder),
+        prerebotmodifier=report,
+        output=Path(arguments.output).name,  # the NOT RUN tests belong in the output too (Xray reads it)
+        report="report.html",
+        log="log.html",
+        tagstatlink=options["tagstatlink"],
+        tagdoc=options["tagdoc"],
+        tagstatcombine=options["tagstatcombine"],
+        stdout=io.StringIO(),  # rebot's "Report: ..." lines would repeat what the run already printed
+        **titles,
+    )
+    return report.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

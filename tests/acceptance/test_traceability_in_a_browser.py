@@ -1,0 +1,59 @@
+"""The traceability report as a manager opens it: a real headless Chromium renders the table of a fault run, every
+key links to Jira, and each verdict cell has its colour."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from keywords.traceability import VERDICT_COLOURS
+from tests.helpers import run_suites_against_lab
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian's chromium and chromium-driver (./run.sh test installs them when run as root)",
+)
+JIRA = "https://jira.prisma.local/browse/"
+
+
+def rgba(colour: str) -> str:
+    red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, 1)"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_the_traceability_page_of_a_fault_run_renders_links_and_verdict_colours(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    run = run_suites_against_lab(tmp_path, ("pod-crashloop",))
+    browser.get((run.output_dir / "traceability.html").as_uri())
+
+    assert browser.title == "Focus Server Infrastructure — traceability"
+    rows = browser.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
+    shown = {}
+    for row in rows:
+        cells = row.find_elements(By.TAG_NAME, "td")
+        assert row.is_displayed() and row.size["height"] > 0
+        key, verdict = cells[0].text, cells[4].text
+        assert cells[0].find_element(By.TAG_NAME, "a").get_attribute("href") == JIRA + key
+        assert cells[4].value_of_css_property("background-color") == rgba(VERDICT_COLOURS[verdict])
+        shown[key] = verdict
+    assert shown == {key: ("FAIL" if key == "PZ-13899" else "PASS") for key in run.verdicts}
+    epic = browser.find_element(By.CSS_SELECTOR, "dl a")
+    assert (epic.text, epic.get_attribute("href")) == ("PZ-13756", JIRA + "PZ-13756")
+    assert "Kubernetes orchestration problem" in browser.find_element(By.ID, "PZ-13899").text
