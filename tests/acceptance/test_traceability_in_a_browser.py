@@ -37,10 +37,15 @@ def browser():
     driver.quit()
 
 
-def test_the_traceability_page_of_a_fault_run_renders_links_and_verdict_colours(browser, tmp_path):
+@pytest.fixture(scope="module")
+def fault_run(tmp_path_factory):
+    return run_suites_against_lab(tmp_path_factory.mktemp("crashloop"), ("pod-crashloop",))
+
+
+def test_the_traceability_page_of_a_fault_run_renders_links_and_verdict_colours(browser, fault_run):
     from selenium.webdriver.common.by import By
 
-    run = run_suites_against_lab(tmp_path, ("pod-crashloop",))
+    run = fault_run
     browser.get((run.output_dir / "traceability.html").as_uri())
 
     assert browser.title == "Focus Server Infrastructure — traceability"
@@ -57,3 +62,15 @@ def test_the_traceability_page_of_a_fault_run_renders_links_and_verdict_colours(
     epic = browser.find_element(By.CSS_SELECTOR, "dl a")
     assert (epic.text, epic.get_attribute("href")) == ("PZ-13756", JIRA + "PZ-13756")
     assert "Kubernetes orchestration problem" in browser.find_element(By.ID, "PZ-13899").text
+
+
+def test_the_report_is_named_for_the_product_and_links_each_jira_key(browser, fault_run):
+    from selenium.webdriver.common.by import By
+
+    browser.get((fault_run.output_dir / "report.html").as_uri())
+    assert browser.title == "Focus Server Infrastructure Report"
+    links = {link.get_attribute("href") for link in browser.find_elements(By.CSS_SELECTOR, "a")}
+    assert {JIRA + key for key in fault_run.verdicts} <= links
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "critical or high priority" in page and "deployment gate" in page
+    assert "traceability.html" in page
