@@ -39,8 +39,19 @@ class _Connection:
         return self.settings["database"]
 
     def explain(self, error: PyMongoError, action: str) -> AssertionError:
+        """The failure as one line; call it before closing the client, whose topology may hold the real cause."""
         user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or "admin"
-        return AssertionError(explain(error, self.target, user, auth_source, action))
+        return AssertionError(explain(self._refused_by_server(error), self.target, user, auth_source, action))
+
+    def _refused_by_server(self, error: PyMongoError) -> PyMongoError:
+        # The client's background pool (minPoolSize) may meet a rejected login first: the server is then marked
+        # unknown and the command fails with a selection timeout that hides the rejection. The rejection is the cause.
+        if isinstance(error, OperationFailure):
+            return error
+        for server in self.client.topology_description.server_descriptions().values():
+            if isinstance(server.error, OperationFailure):
+                return server.error
+        return error
 
     def close(self) -> None:
         if not self.closed:
@@ -120,8 +131,9 @@ class MongoDBLibrary:
         try:
             connection.client.admin.command("ping")
         except PyMongoError as error:
+            failure = connection.explain(error, "authenticate and ping")
             connection.close()
-            raise connection.explain(error, "authenticate and ping") from None
+            raise failure from None
         seconds = time.monotonic() - started
         index = self._connections.register(connection, alias)
         who = "without authentication"

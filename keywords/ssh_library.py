@@ -8,6 +8,7 @@ authentication, host key, command or a missing tool.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socket
@@ -526,7 +527,10 @@ def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandRes
 
     def expire() -> None:
         timed_out.set()
-        channel.close()  # also ends exec_command's wait for the server's answer, which has no timeout of its own
+        # Closing also ends exec_command's wait for the server's answer, which has no timeout of its own. A
+        # transport that died meanwhile cannot send the close: the command has failed either way.
+        with contextlib.suppress(EOFError, OSError, paramiko.SSHException):
+            channel.close()
 
     watchdog = threading.Timer(timeout, expire)
     watchdog.start()

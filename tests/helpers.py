@@ -24,7 +24,6 @@ from lab.component import LabComponent, LabContext, start_all, stop_all
 from lab.state import LabState, is_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-RESULT_FILES = ("output.xml", "log.html", "report.html")
 #: log.html and report.html keep their texts in JavaScript arrays; the longer ones zlib-compressed and base64-coded.
 _STRING_ARRAYS = re.compile(r'window\.output\["strings"\]\.concat\((\[.*?\])\);', re.DOTALL)
 
@@ -47,7 +46,11 @@ def robot_strings(html: str) -> list[str]:
 
 def readable_texts(output_dir: Path) -> dict[str, str]:
     """``{file: text}`` of a run's results as a reader sees them (HTML strings decoded)."""
-    texts = {"output.xml": (output_dir / "output.xml").read_text(encoding="utf-8")}
+    texts = {
+        name: (output_dir / name).read_text(encoding="utf-8")
+        for name in ("output.xml", "diagnosis.md", "junit.xml", "traceability.md", "traceability.html")
+        if (output_dir / name).is_file()
+    }
     for name in ("log.html", "report.html"):
         path = output_dir / name
         if path.is_file():
@@ -97,7 +100,7 @@ class SuiteRun:
         return (self.output_dir / "diagnosis.md").read_text(encoding="utf-8")
 
     def leaked_secrets(self) -> dict[str, list[str]]:
-        """``{where: [secrets of the lab found there]}`` in output.xml, log.html, report.html (decoded), console."""
+        """``{where: [secrets of the lab found there]}`` in every result file (HTML strings decoded) and the console."""
         leaks = {}
         for name, text in {**readable_texts(self.output_dir), "console": self.console}.items():
             found = [secret for secret in self.lab_secrets if secret in text]

@@ -1,0 +1,37 @@
+"""How a pymongo failure becomes one line: the cause a selection timeout hides is found in the client's topology."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
+
+from keywords.mongodb_library import _Connection
+
+SETTINGS = {"host": "db.example", "port": 27017, "username": "prisma", "auth_source": "prisma", "database": "prisma"}
+
+
+def client_whose_server_saw(error: Exception | None) -> SimpleNamespace:
+    """What pymongo's client shows after its background pool met ``error`` (a fake: the race is not reproducible)."""
+    server = SimpleNamespace(error=error)
+    topology = SimpleNamespace(server_descriptions=lambda: {("db.example", 27017): server})
+    return SimpleNamespace(topology_description=topology)
+
+
+def test_a_rejected_login_behind_a_selection_timeout_is_an_authentication_failure():
+    rejected = OperationFailure("authentication failed", code=18)
+    connection = _Connection(client_whose_server_saw(rejected), SETTINGS)
+    message = str(connection.explain(ServerSelectionTimeoutError("authentication failed, full error: ..."), "ping"))
+    assert message == (
+        "MongoDB authentication failed at db.example:27017: user 'prisma' with authSource 'prisma' was rejected "
+        "(code 18: wrong user, password or authSource)"
+    )
+
+
+def test_a_selection_timeout_with_no_server_error_stays_a_network_failure():
+    connection = _Connection(client_whose_server_saw(None), SETTINGS)
+    message = str(connection.explain(ServerSelectionTimeoutError("db.example:27017: timed out"), "ping"))
+    assert (
+        message
+        == "MongoDB network failure at db.example:27017 during ping: no answer in time (db.example:27017: timed out)"
+    )
