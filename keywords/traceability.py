@@ -9,6 +9,7 @@ diagnosis. Everything is read from the run's result model and the verdicts (:mod
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -134,7 +135,9 @@ def markdown(report: Traceability) -> str:
             f"| {linked(row.key, row.link)} | {cell(row.title)} | {row.priority} | {row.layer} | {row.verdict} "
             f"| {row.seconds:.2f} s | {cell(row.failure)} | {cell(row.diagnosis)} |"
         )
-    return "\n".join([*lines, "", "## Diagnosis", "", report.diagnosis, ""])
+    # The diagnosis's own headings go two levels down: they belong to this report's "Diagnosis" section.
+    diagnosis = re.sub(r"^(#+) ", r"##\1 ", report.diagnosis, flags=re.MULTILINE)
+    return "\n".join([*lines, "", "## Diagnosis", "", diagnosis, ""])
 
 
 _STYLE = """

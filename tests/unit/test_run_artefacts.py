@@ -122,7 +122,7 @@ def test_traceability_markdown_has_the_run_facts_and_a_row_per_case(results):
     assert "| configuration | NOT CHECKED |" in text and "| settings unusable |" in text
     assert "| orchestration | NOT RUN |" in text and "| no result |" in text
     assert "| access | SKIP |" in text
-    assert "## Diagnosis\n\n# Diagnosis (environment lab)" in text
+    assert "## Diagnosis\n\n### Diagnosis (environment lab)" in text and "\n#### What is broken\n" in text
 
 
 def test_traceability_html_is_one_file_without_scripts_or_external_resources(results):
