@@ -1,9 +1,10 @@
-"""``python -m lab up|down|status|run|faults``: the local stand-in infrastructure.
+"""``python -m lab up|down|status|run|faults|build``: the local stand-in infrastructure.
 
     python -m lab up [--fault NAME ...]     start in the background, wait until every component is up
     python -m lab down                      stop it; no process or port is left behind
     python -m lab run [--fault NAME] -- CMD start, run CMD, always stop; exits with CMD's status
     python -m lab faults                    list the faults
+    python -m lab build                     build the Go programs once (kube-apiserver + etcd, kwok, k9s)
 
 ``$FOCUS_LAB_STATE`` selects the run folder (default ``lab/.state``), so several labs can run side by side.
 """
@@ -91,12 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.choices["run"].add_argument("cmd", nargs=argparse.REMAINDER)
     commands.add_parser("down")
     commands.add_parser("faults")
+    commands.add_parser("build", help="build the Go programs (kube-apiserver with etcd, kwok, k9s) once, cached")
     args = parser.parse_args(argv)
     faults = frozenset(getattr(args, "fault", []))
     if args.command == "serve":
         from lab.daemon import serve
 
         return serve(args.state_dir, faults)
+    if args.command == "build":
+        from lab.go_binaries import BUILDS, build
+
+        for name in BUILDS:
+            print(f"{name}: {build(name)}")
+        return 0
     if args.command == "faults":
         for name, fault in fault_table().items():
             print(f"{name:28} {fault['description']}")

@@ -11,13 +11,19 @@ from pathlib import Path
 
 import asyncssh
 
+from lab.go_binaries import BUILDS, cached
+
 STAND_INS = Path(__file__).resolve().parent / "bin"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 COMMAND_TIMEOUT_S = 30.0
 
 
 def tool_source(tool: str) -> Path | None:
-    """Where ``tool`` comes from: a lab stand-in script, or the real kubectl next to this Python."""
+    """Where ``tool`` comes from: a real program built from Go modules (k9s, once `python -m lab build` ran), the
+    real kubectl next to this Python, or else a lab stand-in script (labelled as such in its output)."""
+    built = cached(tool) if tool in BUILDS else None
+    if built:
+        return built
     if (STAND_INS / tool).is_file():
         return STAND_INS / tool
     beside_python = Path(sys.executable).parent / tool

@@ -10,6 +10,7 @@ import yaml
 from robot.api import ExecutionResult
 
 from keywords.cases import selected_cases
+from lab.go_binaries import cached
 from tests.helpers import REPO_ROOT, lab_running, readable_texts
 
 JIRA_CASES = {case.key for case in selected_cases()}
@@ -83,3 +84,25 @@ def test_an_environment_without_pz13807_expectations_leaves_it_not_checked(healt
     diagnosis = run.diagnosis()
     assert "- PZ-13807 not checked → **the run's settings for this environment are unusable**" in diagnosis
     assert "configuration problem" not in diagnosis
+
+
+def test_the_target_runs_the_real_k9s_built_from_its_go_module(healthy_run):
+    if cached("k9s") is None:
+        pytest.skip("k9s is not built here (no Go): the target runs the labelled stand-in")
+    result = ExecutionResult(str(healthy_run.output_dir / "output.xml")).suite
+    logged = [
+        message.message
+        for test in result.all_tests
+        for keyword in test.body
+        for message in _messages(keyword)
+        if "k9s version" in message.message
+    ]
+    assert any("v0.50." in text and "stand-in" not in text for text in logged), logged
+
+
+def _messages(item):
+    for child in getattr(item, "body", ()):
+        if child.type == "MESSAGE":
+            yield child
+        else:
+            yield from _messages(child)
