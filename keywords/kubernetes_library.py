@@ -321,10 +321,10 @@ class KubernetesLibrary:
 
     @keyword
     def get_cluster_version(self) -> str:
-        """Returns the API server's ``gitVersion``, e.g. ``v1.25.16``.
+        """Returns the API server's ``gitVersion``, e.g. ``v1.37.2``.
 
         | ${version} = | `Get Cluster Version` |
-        | Should Start With | ${version} | v1.25 |
+        | Should Start With | ${version} | v1.37 |
         """
         connection = self._connection()
         info = self._call("get", "the server version", k8s.VersionApi(connection.api_client).get_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import traceback
@@ -13,11 +14,23 @@ from lab.state import LabState
 
 def components() -> list[LabComponent]:
     """In start order: the SSH target's kubectl needs the Kubernetes API's kubeconfig."""
-    from lab.kube_api.component import KubeApiComponent
     from lab.mongo import MongoComponent
     from lab.ssh_hosts.component import SshHostsComponent
 
-    return [MongoComponent(), KubeApiComponent(), SshHostsComponent()]
+    return [MongoComponent(), kubernetes_component(), SshHostsComponent()]
+
+
+def kubernetes_component() -> LabComponent:
+    """The real control plane (kube-apiserver + etcd, kwok) once it is built (`python -m lab build`), else the
+    stand-in; ``LAB_KUBERNETES=stand-in`` or ``=real`` chooses explicitly."""
+    from lab.go_binaries import cached
+    from lab.kube_api.component import KubeApiComponent
+    from lab.kube_cluster import KubeClusterComponent
+
+    choice = os.environ.get("LAB_KUBERNETES", "")
+    if choice == "stand-in" or (choice != "real" and cached("kube-apiserver") is None):
+        return KubeApiComponent()
+    return KubeClusterComponent()
 
 
 def serve(state_dir: Path, faults: frozenset[str]) -> int:

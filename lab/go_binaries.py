@@ -48,3 +48,13 @@ def cached(name: str) -> Path | None:
     arguments = ["--cached-path", rest[-1]] if rest else ["--cached-path"]
     done = subprocess.run(["bash", str(script), *arguments], capture_output=True, text=True)
     return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+
+
+def module_dir(name: str) -> Path:
+    """The pinned module's source in Go's module cache (kwok's stage files are read from there, not copied)."""
+    done = subprocess.run(
+        ["bash", str(BUILDS[name][0]), "--print-module-dir", name], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        raise GoBuildError(f"{name}: its module source is not in Go's module cache: {done.stderr.strip()}")
+    return Path(done.stdout.strip())

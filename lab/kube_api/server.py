@@ -23,12 +23,12 @@ LOG = logging.getLogger(__name__)
 RESOURCES_FILE = Path(__file__).with_name("resources.yaml")
 VERSION = {
     "major": "1",
-    "minor": "25",
-    "gitVersion": "v1.25.16+k3s4",
-    "gitCommit": "c5d6d3e8b6b7c3e6a8f7a0c1a9b0d2e5f4c3b2a1",
+    "minor": "37",
+    "gitVersion": "v1.37.2",  # what the lab's real control plane reports (the contract tests compare them)
+    "gitCommit": "unknown",
     "gitTreeState": "clean",
-    "buildDate": "2023-12-07T02:17:43Z",
-    "goVersion": "go1.20.10",
+    "buildDate": "2026-10-27T12:01:04Z",
+    "goVersion": "go1.26.8",
     "compiler": "gc",
     "platform": "linux/amd64",
 }

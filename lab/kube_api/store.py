@@ -47,6 +47,14 @@ class ObjectStore:
             _complete_metadata(objects[key], version)
         return cls(objects, logs)
 
+    def all(self) -> list[dict]:
+        """Every object, in (kind, namespace, name) order."""
+        return [copy.deepcopy(obj) for _, obj in sorted(self._objects.items())]
+
+    def logs(self) -> dict[tuple[str, str], str]:
+        """``{(namespace, pod): log text}``."""
+        return dict(self._logs)
+
     def get(self, kind: str, namespace: str, name: str) -> dict | None:
         found = self._objects.get((kind, namespace, name))
         return copy.deepcopy(found) if found else None

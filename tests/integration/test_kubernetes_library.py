@@ -23,8 +23,10 @@ from keywords.kubernetes_library import (
 )
 from keywords.outcomes import SettingsUnusable
 from lab.component import LabContext
+from lab.go_binaries import cached
 from lab.kube_api import KubeApiComponent
 from lab.kube_api.tls import generate_tls_files
+from lab.kube_cluster import KubeClusterComponent
 from tests.helpers import failure_of
 
 NOT_READY_POD = "panda-panda-focus-server-7d9c8b6f5-w9lzm"
@@ -55,12 +57,20 @@ def write_environments(folder: Path, published: dict[str, str], **overrides) -> 
     return path
 
 
+@pytest.fixture(params=["stand-in", "kube-apiserver"])
+def cluster(request) -> str:
+    """The contract: every test here runs against the lab's stand-in and against the real control plane."""
+    if request.param == "kube-apiserver" and cached("kube-apiserver") is None:
+        pytest.skip("the real control plane is not built here (no Go; python -m lab build)")
+    return request.param
+
+
 @pytest.fixture
-def connect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connect]:
-    """Starts the stand-in with ``faults``, points the configuration at it, returns a connected library."""
+def connect(cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connect]:
+    """Starts the cluster with ``faults``, points the configuration at it, returns a connected library."""
     for name in LAB_VARIABLES:  # values exported in the shell would win over lab.env
         monkeypatch.delenv(name, raising=False)
-    component = KubeApiComponent()
+    component = KubeApiComponent() if cluster == "stand-in" else KubeClusterComponent()
     libraries: list[KubernetesLibrary] = []
 
     def start(*faults: str, **overrides) -> KubernetesLibrary:
@@ -82,7 +92,7 @@ def connect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connect
 
 def test_healthy_cluster_passes_every_check(connect):
     library = connect()
-    assert library.get_cluster_version() == "v1.25.16+k3s4"
+    assert library.get_cluster_version() == "v1.37.2"
     library.namespace_should_exist()
     pods = library.pods_matching_should_number_at_least(2)
     assert [(pod["name"], pod["phase"], pod["ready"], pod["restarts"]) for pod in pods] == [
@@ -113,7 +123,7 @@ def test_label_selector_narrows_the_pods(connect):
 
 def test_kubeconfig_credentials_work_too(connect):
     library = connect(api_server=None, token=None, ca_file=None, kubeconfig="${LAB_KUBECONFIG}", context="lab")
-    assert library.get_namespaces() == ["default", "kube-system", "panda"]
+    assert library.get_namespaces() == ["default", "kube-node-lease", "kube-public", "kube-system", "panda"]
 
 
 def test_kubeconfig_pointing_at_another_cluster_than_configured_is_not_checked(connect):
@@ -191,7 +201,10 @@ def test_certificate_from_another_authority_is_a_tls_failure(connect, tmp_path):
 
 def test_missing_namespace_names_the_namespaces_present(connect):
     library = connect("k8s-namespace-missing")
-    with pytest.raises(AssertionError, match=r"namespace 'panda' not found; namespaces present: default, kube-system"):
+    with pytest.raises(
+        AssertionError,
+        match=r"namespace 'panda' not found; namespaces present: default, kube-node-lease, kube-public, kube-system",
+    ):
         library.namespace_should_exist()
     with pytest.raises(AssertionError, match=r"0 pod\(s\) match 'panda-panda-focus-server-\*', at least 1 expected"):
         library.pods_matching_should_number_at_least()
@@ -367,3 +380,22 @@ def test_connections_are_kept_by_alias_and_switched(connect):
     assert "no open connection 'prod'; open: ['default', 'second']" in failure_of(
         lambda: library.switch_kubernetes_connection("prod"), RuntimeError
     )
+
+
+def test_the_suites_token_may_read_but_the_real_authorizer_refuses_any_write(connect, cluster):
+    if cluster != "kube-apiserver":
+        pytest.skip("the stand-in has no authorizer: RBAC is the real control plane's")
+    library = connect()
+    api = k8s.CoreV1Api(library._connections.get().api_client)
+    assert "panda" in library.get_namespaces()
+    for write in (
+        lambda: api.create_namespace({"metadata": {"name": "written-by-the-suite"}}, _request_timeout=5),
+        lambda: api.delete_namespaced_pod(CRASHING_POD, "panda", _request_timeout=5),
+        lambda: api.patch_namespaced_service(
+            "panda-panda-focus-server", "panda", {"spec": {"ports": [{"port": 5001}]}}, _request_timeout=5
+        ),
+    ):
+        with pytest.raises(k8s.ApiException) as refused:
+            write()
+        assert refused.value.status == 403
+        assert 'User "focus-suite" cannot' in json.loads(refused.value.body)["message"]

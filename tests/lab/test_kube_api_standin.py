@@ -76,15 +76,17 @@ def test_publishes_https_url_token_ca_and_kubeconfig(start_cluster):
     assert Path(published["LAB_KUBECONFIG"]).stat().st_mode & 0o077 == 0
 
 
-def test_version_reports_a_1_25_cluster(start_cluster):
+def test_version_reports_the_1_37_cluster_the_real_control_plane_is(start_cluster):
     info = k8s.VersionApi(api_client(start_cluster())).get_code(_request_timeout=5)
-    assert (info.major, info.minor, info.git_version) == ("1", "25", "v1.25.16+k3s4")
+    assert (info.major, info.minor, info.git_version) == ("1", "37", "v1.37.2")
 
 
 def test_namespaces_and_panda_pods_are_listed(start_cluster):
     core = core_api(start_cluster())
     assert [ns.metadata.name for ns in core.list_namespace(_request_timeout=5).items] == [
         "default",
+        "kube-node-lease",
+        "kube-public",
         "kube-system",
         "panda",
     ]
@@ -281,7 +283,13 @@ def test_kubectl_get_pods_lists_two_running_focus_server_pods(start_cluster, tmp
 def test_kubectl_get_namespaces_services_and_version(start_cluster, tmp_path):
     published = start_cluster()
     namespaces = kubectl(published, tmp_path, "get", "ns")
-    assert [line.split()[0] for line in namespaces.stdout.splitlines()[1:]] == ["default", "kube-system", "panda"]
+    assert [line.split()[0] for line in namespaces.stdout.splitlines()[1:]] == [
+        "default",
+        "kube-node-lease",
+        "kube-public",
+        "kube-system",
+        "panda",
+    ]
     services = kubectl(published, tmp_path, "get", "svc", "-n", "panda")
     assert services.stdout.splitlines()[1].split()[:5] == [
         "panda-panda-focus-server",
@@ -292,7 +300,8 @@ def test_kubectl_get_namespaces_services_and_version(start_cluster, tmp_path):
     ]
     version = kubectl(published, tmp_path, "version")
     assert version.returncode == 0, version.stderr
-    assert "Server Version: v1.25.16+k3s4" in version.stdout
+    assert "Server Version: v1.37.2" in version.stdout
+    assert "WARNING" not in version.stderr  # client and server are both 1.37: no version skew
 
 
 def test_kubectl_shows_crashloop_status(start_cluster, tmp_path):

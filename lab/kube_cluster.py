@@ -1,0 +1,344 @@
+"""The lab's Kubernetes on a real control plane: kube-apiserver with embedded etcd, and kwok as the fake kubelet.
+
+Both are built from Go modules (:mod:`lab.go_binaries`). The API server listens on 127.0.0.1 only, with TLS from the
+lab's CA and static bearer tokens: one for the lab itself (``system:masters``, never published) and one for the
+suite, bound by RBAC to get/list/watch only, so the suite's read-only promise is checked by the real authorizer.
+The same manifests as the stand-in's (``lab/kube_api/manifests``, fault overlays included) are applied through the
+API; kwok moves the pods to Running/Ready on the node ``panda-node-1`` and serves their logs (CRI-format files) to
+the API server's ``pods/log``. A pod whose manifest status is unhealthy gets a kwok scenario that produces that
+status (CrashLoopBackOff with its restarts and last termination, not Ready, Pending).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from lab.component import LabContext
+from lab.faults import settings_for
+from lab.go_binaries import build, module_dir
+from lab.kube_api.component import MANIFESTS, write_kubeconfig
+from lab.kube_api.store import ObjectStore
+from lab.kube_api.tls import generate_tls_files
+from lab.ports import free_port
+
+KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
+NODE = "panda-node-1"
+SERVICE_CIDR = "10.43.0.0/16"  # so the Focus Server's ClusterIP 10.43.103.101 is valid
+SUITE_USER = "focus-suite"
+READY_TIMEOUT_S = 60.0
+KUBECTL = Path(sys.executable).parent / "kubectl"
+#: What the suite may do: read what PZ-13899 reads, nothing else.
+READ_ONLY_RBAC = [
+    {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": "focus-suite-read-only"},
+        "rules": [
+            {
+                "apiGroups": [""],
+                "resources": ["namespaces", "pods", "pods/log", "services", "endpoints"],
+                "verbs": ["get", "list", "watch"],
+            },
+            {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
+        ],
+    },
+    {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "focus-suite-read-only"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "focus-suite-read-only"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": SUITE_USER}],
+    },
+]
+
+
+class KubeClusterComponent:
+    """Publishes ``LAB_K8S_API``, ``LAB_K8S_TOKEN`` (the suite's), ``LAB_K8S_CA`` and ``LAB_KUBECONFIG``."""
+
+    name = "kubernetes"
+
+    def __init__(self) -> None:
+        self._processes: list[subprocess.Popen] = []
+
+    def start(self, context: LabContext) -> dict[str, str]:
+        state = context.state_dir / self.name
+        if state.exists():  # etcd data and logs of an earlier run: each lab starts from the manifests
+            shutil.rmtree(state)
+        state.mkdir(parents=True)
+        fault = settings_for(self.name, context.faults)
+        tls = generate_tls_files(state)
+        suite_token = secrets.token_urlsafe(32)
+        if fault.get("api_down"):
+            url = f"https://127.0.0.1:{free_port()}"
+        else:
+            url = self._start_control_plane(state, tls, suite_token, fault.get("overlays", []))
+        published_token = secrets.token_urlsafe(32) if fault.get("publish_wrong_token") else suite_token
+        kubeconfig = write_kubeconfig(state / "kubeconfig", url, tls.ca_cert, published_token)
+        return {
+            "LAB_K8S_API": url,
+            "LAB_K8S_TOKEN": published_token,
+            "LAB_K8S_CA": str(tls.ca_cert),
+            "LAB_KUBECONFIG": str(kubeconfig),
+        }
+
+    def stop(self) -> None:
+        for process in reversed(self._processes):  # kwok first, then the API server
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._processes.clear()
+
+    # --- the control plane ---------------------------------------------------------------------------------------
+
+    def _start_control_plane(self, state: Path, tls, suite_token: str, overlays: list[str]) -> str:
+        admin_token = secrets.token_urlsafe(32)
+        (state / "tokens.csv").write_text(
+            f'{admin_token},lab-admin,lab-admin,"system:masters"\n{suite_token},{SUITE_USER},{SUITE_USER}\n',
+            encoding="utf-8",
+        )
+        (state / "tokens.csv").chmod(0o600)
+        service_account_key = _service_account_key(state / "service-account.key")
+        port = free_port()
+        url = f"https://127.0.0.1:{port}"
+        self._spawn(
+            state / "kube-apiserver.log",
+            build("kube-apiserver"),
+            f"--etcd-data-dir={state / 'etcd'}",
+            f"--etcd-client-port={free_port()}",
+            f"--etcd-peer-port={free_port()}",
+            "--",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            f"--secure-port={port}",
+            f"--tls-cert-file={tls.server_cert}",
+            f"--tls-private-key-file={tls.server_key}",
+            f"--token-auth-file={state / 'tokens.csv'}",
+            "--authorization-mode=RBAC",
+            f"--service-cluster-ip-range={SERVICE_CIDR}",
+            "--endpoint-reconciler-type=none",  # a loopback address may not be the kubernetes service's endpoint
+            "--service-account-issuer=https://kubernetes.default.svc",
+            f"--service-account-key-file={service_account_key}",
+            f"--service-account-signing-key-file={service_account_key}",
+            "--kubelet-preferred-address-types=InternalIP",
+        )
+        admin = write_kubeconfig(state / "admin.kubeconfig", url, tls.ca_cert, admin_token)
+        _wait_ready(url, tls.ca_cert, admin_token, self._processes[-1], state / "kube-apiserver.log")
+        objects = ObjectStore.load([MANIFESTS / "healthy", *(MANIFESTS / "faults" / name for name in overlays)])
+        kwok_port = free_port()
+        logs = _write_logs(state / "kwok-logs", objects)
+        self._spawn(
+            state / "kwok.log",
+            build("kwok"),
+            f"--kubeconfig={admin}",
+            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+            "--node-ip=127.0.0.1",
+            f"--node-port={kwok_port}",
+            f"--server-address=127.0.0.1:{kwok_port}",
+            f"--config={module_dir('kwok') / 'kustomize' / 'stage' / 'fast'}",
+            f"--config={KWOK_FILES / 'stages-focus.yaml'}",
+            f"--config={logs}",
+            home=state / "kwok-home",
+        )
+        _apply(admin, [*READ_ONLY_RBAC, *_cluster_objects(objects)])
+        _wait_for_pods(admin, objects)
+        _restore_restart_counts(admin, objects)
+        return url
+
+    def _spawn(self, log: Path, *command, home: Path | None = None) -> None:
+        environment = None
+        if home is not None:  # kwok also reads ~/.kwok/kwok.yaml: it must not see the user's
+            home.mkdir(parents=True, exist_ok=True)
+            environment = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+        with log.open("wb") as output:
+            self._processes.append(
+                subprocess.Popen(
+                    [str(part) for part in command], stdout=output, stderr=subprocess.STDOUT, env=environment
+                )
+            )
+
+
+def _service_account_key(path: Path) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    path.chmod(0o600)
+    return path
+
+
+def _wait_ready(url: str, ca: Path, token: str, process: subprocess.Popen, log: Path) -> None:
+    context = ssl.create_default_context(cafile=str(ca))
+    request = urllib.request.Request(f"{url}/readyz", headers={"Authorization": f"Bearer {token}"})
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kube-apiserver exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"kube-apiserver not ready within {READY_TIMEOUT_S:g} s; see {log}")
+
+
+def _cluster_objects(objects: ObjectStore) -> list[dict]:
+    """The manifests as objects to create: what the API server assigns left out, pods on kwok's node."""
+    created = [
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": NODE, "annotations": {"kwok.x-k8s.io/node": "fake"}}}
+    ]
+    for manifest in objects.all():
+        metadata = manifest["metadata"]
+        if (manifest["kind"], metadata.get("namespace", ""), metadata["name"]) in {
+            ("Service", "default", "kubernetes"),
+            ("Endpoints", "default", "kubernetes"),
+        }:
+            continue  # the API server's own
+        clean = {key: value for key, value in manifest.items() if key != "status"}
+        clean["metadata"] = {
+            key: value
+            for key, value in metadata.items()
+            if key not in ("uid", "resourceVersion", "creationTimestamp", "ownerReferences")
+        }
+        if manifest["kind"] == "Pod":
+            clean["spec"] = {**manifest["spec"], "nodeName": NODE}
+            scenario = _scenario(manifest.get("status") or {})
+            if scenario:
+                clean["metadata"]["annotations"] = {**metadata.get("annotations", {}), **scenario}
+        created.append(clean)
+    for namespace in {obj["metadata"]["name"] for obj in created if obj["kind"] == "Namespace"}:
+        # No controller-manager creates it: pods need their namespace's default service account.
+        created.append(
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
+        )
+    order = {"Namespace": 0, "ServiceAccount": 1, "Node": 2}
+    return sorted(created, key=lambda obj: order.get(obj["kind"], 3))
+
+
+def _scenario(status: dict) -> dict[str, str]:
+    """kwok's annotations that reproduce an unhealthy manifest status; none for a healthy pod."""
+    containers = status.get("containerStatuses") or []
+    for container in containers:
+        waiting = (container.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason") == "CrashLoopBackOff":
+            terminated = (container.get("lastState") or {}).get("terminated") or {}
+            return {
+                "focus-lab.io/kwok-scenario": "crashloop",
+                "focus-lab.io/restart-count": str(container.get("restartCount", 1)),
+                "focus-lab.io/last-exit-reason": terminated.get("reason", "Error"),
+                "focus-lab.io/last-exit-code": str(terminated.get("exitCode", 1)),
+            }
+    if status.get("phase") == "Pending":
+        waiting = next(((c.get("state") or {}).get("waiting") or {} for c in containers), {})
+        return {"focus-lab.io/kwok-scenario": "pending", "focus-lab.io/waiting-reason": waiting.get("reason", "")}
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
+    if status.get("phase") == "Running" and ready.get("status") == "False":
+        return {"focus-lab.io/kwok-scenario": "not-ready"}
+    return {}
+
+
+def _write_logs(folder: Path, objects: ObjectStore) -> Path:
+    """CRI-format log files of the manifests' pods, and the kwok ``Logs`` objects that serve them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    empty = folder / "empty.log"
+    empty.write_text("", encoding="utf-8")
+    documents = []
+    for (namespace, pod), text in objects.logs().items():
+        path = folder / f"{namespace}_{pod}.log"
+        lines = [line for line in text.splitlines() if line.strip()]
+        path.write_text(
+            "".join(
+                f"2025-11-28T14:58:{index % 60:02d}.000000000Z stdout F {line}\n" for index, line in enumerate(lines)
+            ),
+            encoding="utf-8",
+        )
+        documents.append(
+            {
+                "apiVersion": "kwok.x-k8s.io/v1alpha1",
+                "kind": "Logs",
+                "metadata": {"name": pod, "namespace": namespace},
+                # previousLogsFile is required by `logs --previous`, even for a container that never restarted
+                "spec": {"logs": [{"logsFile": str(path), "previousLogsFile": str(empty), "follow": False}]},
+            }
+        )
+    config = folder / "logs.yaml"
+    config.write_text(yaml.safe_dump_all(documents, sort_keys=False), encoding="utf-8")
+    return config
+
+
+def _kubectl(kubeconfig: Path, *arguments: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [str(KUBECTL), f"--kubeconfig={kubeconfig}", "--request-timeout=20s", *arguments],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"kubectl {' '.join(arguments)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def _apply(kubeconfig: Path, objects: list[dict]) -> None:
+    _kubectl(kubeconfig, "apply", "-f", "-", stdin=yaml.safe_dump_all(objects, sort_keys=False))
+
+
+def _wait_for_pods(kubeconfig: Path, objects: ObjectStore) -> None:
+    """Until kwok has given every pod the status its manifest describes (Ready, or its scenario's)."""
+    expected = {
+        (pod["metadata"]["namespace"], pod["metadata"]["name"]) for pod in objects.all() if pod["kind"] == "Pod"
+    }
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        pods = json.loads(_kubectl(kubeconfig, "get", "pods", "--all-namespaces", "-o", "json"))["items"]
+        settled = {(pod["metadata"]["namespace"], pod["metadata"]["name"]) for pod in pods if _settled(pod)}
+        if expected <= settled:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"kwok did not settle the lab's pods within {READY_TIMEOUT_S:g} s")
+
+
+def _restore_restart_counts(kubeconfig: Path, objects: ObjectStore) -> None:
+    """A healthy pod of the manifests that restarted before keeps its count (kwok starts every pod at 0).
+
+    Written through the status subresource once kwok has made the pod Ready: no kwok stage matches a Ready pod,
+    so nothing writes its status again.
+    """
+    for manifest in objects.all():
+        counts = {
+            container["name"]: container.get("restartCount", 0)
+            for container in (manifest.get("status") or {}).get("containerStatuses") or []
+        }
+        if manifest["kind"] != "Pod" or _scenario(manifest.get("status") or {}) or not any(counts.values()):
+            continue
+        where = ["-n", manifest["metadata"]["namespace"]]
+        pod = json.loads(_kubectl(kubeconfig, "get", "pod", manifest["metadata"]["name"], *where, "-o", "json"))
+        for container in pod["status"].get("containerStatuses") or []:
+            container["restartCount"] = counts.get(container["name"], 0)
+        _kubectl(kubeconfig, "replace", "--subresource=status", *where, "-f", "-", stdin=json.dumps(pod))
+
+
+def _settled(pod: dict) -> bool:
+    scenario = (pod["metadata"].get("annotations") or {}).get("focus-lab.io/kwok-scenario")
+    status = pod.get("status") or {}
+    if scenario == "pending":
+        return bool(status.get("containerStatuses"))
+    if scenario:
+        return status.get("phase") == "Running" and bool(status.get("containerStatuses"))
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
