@@ -14,6 +14,7 @@ import asyncssh
 from lab.go_binaries import BUILDS, cached
 
 STAND_INS = Path(__file__).resolve().parent / "bin"
+K9S_CONFIG = Path(__file__).resolve().parent.parent / "go_tools" / "k9s" / "config.yaml"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 COMMAND_TIMEOUT_S = 30.0
 
@@ -56,6 +57,11 @@ def session_environment(toolbox: Path, home: Path, hostname: str, kubeconfig: st
     }
     if kubeconfig:
         environment["KUBECONFIG"] = kubeconfig
+    # The real k9s reads its config here: no release check against api.github.com, logs inside the lab.
+    k9s_config = home / ".config" / "k9s"
+    k9s_config.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(K9S_CONFIG, k9s_config / "config.yaml")
+    environment |= {"K9S_CONFIG_DIR": str(k9s_config), "K9S_LOGS_DIR": str(home / ".local" / "state" / "k9s")}
     return environment
 
 
