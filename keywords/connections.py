@@ -58,11 +58,15 @@ class Connections(Generic[C]):
         return self._cache.register(connection, alias)
 
     def has(self, alias: str) -> bool:
+        """Whether ``alias`` was registered (its connection may have been closed since)."""
         try:
             self._cache.get_connection_index(alias)
         except ValueError:
             return False
         return True
+
+    def is_open(self, alias: str) -> bool:
+        return self.has(alias) and not self._cache.get_connection(alias).closed
 
     def get(self, alias: str | None = None) -> C:
         """The connection ``alias``, or the current one; ``RuntimeError`` when there is none."""

@@ -204,7 +204,7 @@ class JumpHostSSHLibrary:
         ssh = self._ssh_section()
         jump = HostSettings.from_section("jump host", self._host_section(ssh, "jump_host"))
         _check_credentials(jump)
-        if self._connections.has(alias):
+        if self._connections.is_open(alias):
             self._close_tunnels_through(self._connections.get(alias))
         try:
             probe_tcp(jump.host, jump.port, ssh["timeout_s"])
@@ -230,7 +230,7 @@ class JumpHostSSHLibrary:
         ssh = self._ssh_section()
         target = HostSettings.from_section("target host", self._host_section(ssh, "target_host"))
         _check_credentials(target)
-        if not self._connections.has(jump) or self._connections.get(jump).closed:
+        if not self._connections.is_open(jump):
             self.connect_to_jump_host(jump)
         jump_session = self._connections.get(jump)
         label = f"{target.address} via jump host {jump_session.settings.address}"

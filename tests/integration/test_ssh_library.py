@@ -456,3 +456,12 @@ def test_command_on_a_server_that_never_answers_the_exec_request_times_out(hung_
 
     assert time.monotonic() - started < 1.5
     assert message.endswith("timed out after 0.5 s")
+
+
+def test_a_target_reconnects_through_a_jump_host_that_was_closed_by_reconnecting_it(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_target_through_jump_host()
+    ssh.connect_to_jump_host(alias="other")
+    ssh._connections.get("jump").close()  # a jump host whose connection dropped
+    ssh.connect_to_target_through_jump_host()
+    assert ssh.command_should_succeed("hostname") == "lab-target"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from junitparser import Error, Failure, JUnitXml, Skipped
+from junitparser import Error, Failure, JUnitXml, Properties, Skipped
 from robot import run
 
 from keywords.run_report import main
@@ -70,14 +70,8 @@ def test_junit_names_each_case_by_its_key_and_carries_key_priority_and_layer(res
     assert sorted(cases) == ["PZ-13806", "PZ-13807", "PZ-13808", "PZ-13899", "PZ-13900"]
     assert cases["PZ-13806"].name == "PZ-13806 Foundation Answers"
     assert cases["PZ-13806"].classname == "Suites.Mongodb.Foundation"
-    properties = {prop.name: prop.value for prop in cases["PZ-13806"].child(_properties_class())}
+    properties = {prop.name: prop.value for prop in cases["PZ-13806"].child(Properties)}
     assert properties == {"test_key": "PZ-13806", "priority": "critical", "component": "mongodb", "layer": "foundation"}
-
-
-def _properties_class():
-    from junitparser import Properties
-
-    return Properties
 
 
 def test_junit_tells_a_failed_check_from_an_unchecked_or_missing_case(results):
@@ -103,7 +97,7 @@ def test_junit_is_valid_for_ci_systems_with_xrays_test_case_properties_as_the_on
     document = JUnitXml.fromstring(junit)
     for suite in document:
         for case in suite:
-            for properties in list(case.iterchildren(_properties_class())):
+            for properties in list(case.iterchildren(Properties)):
                 case.remove(properties)
     strict.validate(document.tostring().decode())
 
