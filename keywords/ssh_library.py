@@ -141,6 +141,20 @@ class _ChannelRefusalReason(logging.Handler):
             self.reason = match.group(1)
 
 
+class _TransportErrors(logging.Handler):
+    """The errors paramiko's transport thread logs: some never reach the exception the caller gets."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def saw(self, text: str) -> bool:
+        return any(text in message for message in self.messages)
+
+
 @library(scope="SUITE")
 class JumpHostSSHLibrary:
     """Checks SSH access to a production host through its jump host (PZ-13900).
@@ -434,6 +448,9 @@ class JumpHostSSHLibrary:
         known_hosts = _load_known_hosts(client, ssh.get("known_hosts"), prefix)
         client.set_missing_host_key_policy(_VerifyHostKey(ssh["accept_unknown_host_keys"], known_hosts))
         timeout = ssh["timeout_s"]
+        transport_errors = _TransportErrors()
+        paramiko_log = logging.getLogger("paramiko.transport")
+        paramiko_log.addHandler(transport_errors)
         try:
             client.connect(
                 settings.host,
@@ -452,7 +469,12 @@ class JumpHostSSHLibrary:
             )
         except (paramiko.SSHException, OSError) as error:
             client.close()
-            raise AssertionError(f"{prefix}: {_connect_failure(error, settings, known_hosts)}") from None
+            # paramiko's transport thread logs a missing banner, then connect() raises "No existing session".
+            banner = transport_errors.saw("protocol banner")
+            cause = paramiko.SSHException("Error reading SSH protocol banner") if banner else error
+            raise AssertionError(f"{prefix}: {_connect_failure(cause, settings, known_hosts, timeout)}") from None
+        finally:
+            paramiko_log.removeHandler(transport_errors)
         return client
 
 
@@ -477,9 +499,14 @@ def _load_known_hosts(client: paramiko.SSHClient, configured: str | None, prefix
     return str(path)
 
 
-def _connect_failure(error: Exception, settings: HostSettings, known_hosts: str) -> str:
+def _connect_failure(error: Exception, settings: HostSettings, known_hosts: str, timeout_s: float) -> str:
     """One line naming the cause of a failed connect: host key, authentication, network or handshake."""
     tried = ", ".join(settings.auth_methods)
+    if isinstance(error, paramiko.SSHException) and "protocol banner" in str(error):
+        return (
+            f"network: no SSH banner within {timeout_s:g} s: the port accepts TCP but no SSH server answers "
+            "(another service on the port, or a hung sshd)"
+        )
     if isinstance(error, paramiko.BadHostKeyException):
         return (
             f"host key for {settings.known_hosts_name} does not match known_hosts ({known_hosts}): expected "

@@ -107,11 +107,11 @@ class KubeClusterComponent:
 
     def _start_control_plane(self, state: Path, tls, suite_token: str, overlays: list[str]) -> str:
         admin_token = secrets.token_urlsafe(32)
+        (state / "tokens.csv").touch(mode=0o600)  # private before it holds a secret
         (state / "tokens.csv").write_text(
             f'{admin_token},lab-admin,lab-admin,"system:masters"\n{suite_token},{SUITE_USER},{SUITE_USER}\n',
             encoding="utf-8",
         )
-        (state / "tokens.csv").chmod(0o600)
         service_account_key = _service_account_key(state / "service-account.key")
         port = free_port()
         url = f"https://127.0.0.1:{port}"
@@ -174,10 +174,10 @@ class KubeClusterComponent:
 
 def _service_account_key(path: Path) -> Path:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.touch(mode=0o600)  # private before it holds the key
     path.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    path.chmod(0o600)
     return path
 
 

@@ -30,8 +30,9 @@ class LabState:
     def publish(self, values: dict[str, str]) -> None:
         """Write ``lab.env`` atomically: its appearance means every component is up."""
         partial = self.env_file.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)  # private before it holds a secret
         partial.write_text("".join(f"{key}={value}\n" for key, value in values.items()), encoding="utf-8")
-        partial.chmod(0o600)
         partial.replace(self.env_file)
 
     def unpublish(self) -> None:

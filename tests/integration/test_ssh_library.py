@@ -465,3 +465,16 @@ def test_a_target_reconnects_through_a_jump_host_that_was_closed_by_reconnecting
     ssh._connections.get("jump").close()  # a jump host whose connection dropped
     ssh.connect_to_target_through_jump_host()
     assert ssh.command_should_succeed("hostname") == "lab-target"
+
+
+def test_a_port_that_accepts_but_never_sends_a_banner_is_named_as_such(use_ssh_section, ssh):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts TCP (the kernel's backlog), never speaks
+        jump = {"host": "127.0.0.1", "port": silent.getsockname()[1], "username": "root", "password": "pw"}
+        use_ssh_section({"timeout_s": 0.5, "accept_unknown_host_keys": True, "jump_host": jump, "target_host": jump})
+        started = time.monotonic()
+        message = failure_of(ssh.connect_to_jump_host)
+    assert time.monotonic() - started < 3.0
+    assert message == (
+        f"SSH jump host root@127.0.0.1:{jump['port']}: network: no SSH banner within 0.5 s: the port accepts TCP "
+        "but no SSH server answers (another service on the port, or a hung sshd)"
+    )
