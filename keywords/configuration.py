@@ -11,16 +11,19 @@ Every problem raises :class:`ConfigurationError` with one line naming the file, 
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel, ValidationError
 from robot.api.types import Secret
 
-from keywords.config_schema import SCHEMA, SECRET_KEYS, Field
+from keywords.settings_models import SECRET_KEYS, SECTIONS
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "variables" / "environments.yaml"
@@ -83,13 +86,13 @@ class Environment:
     def section(self, name: str) -> dict[str, Any]:
         """Section ``name`` (``mongodb``, ``kubernetes``, ``ssh``, ``focus_server``) with defaults applied."""
         if name not in self._resolved:
-            if name not in SCHEMA:
-                raise ConfigurationError(f"{self.path}: no section '{name}' exists; known: {sorted(SCHEMA)}")
+            if name not in SECTIONS:
+                raise ConfigurationError(f"{self.path}: no section '{name}' exists; known: {sorted(SECTIONS)}")
             if name not in self._raw:
                 raise ConfigurationError(f"{self.path}: environment '{self.name}' has no '{name}' section")
             env_file = _read_env_file(self.path, self.name, self._raw.get("env_file"))
             resolver = _Resolver(self.path, self.name, env_file)
-            self._resolved[name] = resolver.section(name, self._raw[name], SCHEMA[name])
+            self._resolved[name] = resolver.section(name, self._raw[name])
         return self._resolved[name]
 
 
@@ -103,7 +106,7 @@ def load_environment(name: str, path: Path | None = None) -> Environment:
     raw = environments[name]
     if not isinstance(raw, dict):
         raise ConfigurationError(f"{path}: environment '{name}' must be a mapping")
-    unknown = sorted(set(raw) - set(SCHEMA) - {"description", "env_file"})
+    unknown = sorted(set(raw) - set(SECTIONS) - {"description", "env_file"})
     if unknown:
         raise ConfigurationError(f"{path}: environment '{name}': unknown section(s) {unknown}")
     return Environment(name, path, raw)
@@ -129,42 +132,40 @@ def _read_env_file(path: Path, environment: str, env_file: str | None) -> dict[s
 
 @dataclass
 class _Resolver:
+    """Resolves one section's placeholders, then validates it with its model (:mod:`keywords.settings_models`)."""
+
     path: Path
     environment: str
     env_file: dict[str, str]
+    #: ``{dotted key: its ${NAME} placeholders}`` for values from the environment: an error never shows them.
+    from_environment: dict[str, list[str]] = field(default_factory=dict)
 
-    def section(self, prefix: str, raw: Any, fields: dict[str, Field | dict]) -> dict[str, Any]:
+    def section(self, name: str, raw: Any) -> dict[str, Any]:
+        model = SECTIONS[name]
         if not isinstance(raw, dict):
-            raise self.error(prefix, "must be a mapping")
-        unknown = sorted(set(raw) - set(fields))
-        if unknown:
-            raise self.error(prefix, f"unknown key(s) {unknown}; known: {sorted(fields)}")
+            raise self.error(name, "must be a mapping")
+        try:
+            validated = model.model_validate(self.resolve(name, raw, model))
+        except ValidationError as error:
+            raise self.error(*_first_problem(name, error, model, self.from_environment)) from None
+        return _with_secrets(validated.model_dump())
+
+    def resolve(self, prefix: str, raw: dict, model: type[BaseModel]) -> dict:
+        """``raw`` with each ``${NAME}`` replaced; a placeholder's value becomes the type its key takes."""
         resolved = {}
-        for key, field in fields.items():
+        for key, value in raw.items():
+            field = model.model_fields.get(key)
+            target = _base_type(field.annotation) if field else None
             dotted = f"{prefix}.{key}"
-            if isinstance(field, dict):
-                if key in raw:
-                    resolved[key] = self.section(dotted, raw[key], field)
-                continue
-            if key not in raw or raw[key] is None:
-                if field.required and not self.disabled(raw):
-                    raise self.error(dotted, "is missing")
-                resolved[key] = field.default
-                continue
-            resolved[key] = self.value(dotted, key, raw[key], field)
+            if isinstance(value, dict) and isinstance(target, type) and issubclass(target, BaseModel):
+                resolved[key] = self.resolve(dotted, value, target)
+            elif isinstance(value, str) and PLACEHOLDER.search(value):
+                text = PLACEHOLDER.sub(lambda match, dotted=dotted: self.lookup(dotted, *match.groups()), value)
+                resolved[key] = _converted(text, target)
+                self.from_environment[dotted] = [match.group(0) for match in PLACEHOLDER.finditer(value)]
+            else:
+                resolved[key] = value
         return resolved
-
-    @staticmethod
-    def disabled(raw: dict) -> bool:
-        return raw.get("enabled") is False
-
-    def value(self, dotted: str, key: str, value: Any, field: Field) -> Any:
-        from_placeholder = isinstance(value, str) and PLACEHOLDER.search(value) is not None
-        if from_placeholder:
-            value = PLACEHOLDER.sub(lambda match: self.lookup(dotted, *match.groups()), value)
-        secret = key in SECRET_KEYS
-        value = self.typed(dotted, value, field, from_placeholder, secret)
-        return Secret(value) if secret else value
 
     def lookup(self, dotted: str, variable: str, default: str | None = None) -> str:
         value = os.environ.get(variable) or self.env_file.get(variable) or default
@@ -172,18 +173,83 @@ class _Resolver:
             raise self.error(dotted, f"needs environment variable {variable}, which is not set", MissingVariable)
         return value
 
-    def typed(self, dotted: str, value: Any, field: Field, from_placeholder: bool, secret: bool) -> Any:
-        if from_placeholder and field.type is int and value.isdigit():
-            return int(value)
-        if from_placeholder and field.type is bool and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        if field.type is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if not isinstance(value, field.type) or (field.type is int and isinstance(value, bool)):
-            expected = getattr(field.type, "__name__", str(field.type))
-            shown = "<secret>" if secret else repr(value)
-            raise self.error(dotted, f"must be {expected}, got {type(value).__name__} {shown}")
-        return value
-
     def error(self, dotted: str, problem: str, kind: type[ConfigurationError] = ConfigurationError) -> Exception:
         return kind(f"{self.path}: environment '{self.environment}': {dotted} {problem}")
+
+
+def _base_type(annotation: Any) -> Any:
+    """``int`` for ``Annotated[int, ...] | None``: the type a value must have, without its constraints."""
+    while get_origin(annotation) is Annotated or (get_origin(annotation) in (Union, UnionType)):
+        arguments = [argument for argument in get_args(annotation) if argument is not type(None)]
+        annotation = arguments[0]
+    return annotation
+
+
+def _converted(text: str, target: Any) -> Any:
+    """A placeholder's text as the key's type, where it reads as one (else left for validation to refuse)."""
+    if target is int and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if target is float and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text)
+    if target is bool and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+_TYPE_NAMES = {
+    "int_type": "int",
+    "float_type": "float",
+    "string_type": "str",
+    "bool_type": "bool",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+}
+
+
+def _first_problem(
+    section: str, error: ValidationError, model: type[BaseModel], from_environment: dict[str, list[str]]
+) -> tuple[str, str]:
+    """(dotted key, what is wrong) of the first problem. A secret key's value, or one that came from the process
+    environment (where secrets live), is never shown; hosts are checked by validators that do not repeat them."""
+    problem = error.errors(include_url=False)[0]
+    # A key as typed may hold anything (a line break): shown quoted unless it is a plain name, so one line stays one.
+    location = [str(part) if re.fullmatch(r"[\w-]+", str(part)) else repr(str(part)) for part in problem["loc"]]
+    dotted = ".".join([section, *location])
+    kind, value = problem["type"], problem.get("input")
+    if location and location[-1] in SECRET_KEYS:
+        shown = "<secret>"
+    elif dotted in from_environment:
+        shown = f"from {' '.join(from_environment[dotted])} (the value is not shown)"
+    else:
+        shown = repr(value)
+    if kind == "extra_forbidden":
+        known = _known_keys(model, location[:-1])
+        close = difflib.get_close_matches(location[-1], known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return dotted, f"is not a known key{hint} Known keys: {', '.join(known)}"
+    if kind == "missing":
+        return dotted, "is missing"
+    if kind in _TYPE_NAMES:
+        return dotted, f"must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {shown}"
+    if kind == "value_error":  # our own validators: their message says what is wrong, without the value
+        return dotted, problem["msg"].removeprefix("Value error, ")
+    return dotted, f"{problem['msg'].replace('Input should be', 'must be')}, got {shown}"
+
+
+def _known_keys(model: type[BaseModel], path: list[str]) -> list[str]:
+    for key in path:
+        model = _base_type(model.model_fields[key].annotation)
+    return sorted(model.model_fields)
+
+
+def _with_secrets(values: dict[str, Any]) -> dict[str, Any]:
+    """Secret keys' values wrapped in ``Secret``, at every level, so that logging a section never shows them."""
+    return {
+        key: _with_secrets(value)
+        if isinstance(value, dict)
+        else Secret(value)
+        if key in SECRET_KEYS and value is not None
+        else value
+        for key, value in values.items()
+    }

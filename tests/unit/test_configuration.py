@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 from robot.api.types import Secret
 
-from keywords.config_library import ConfigLibrary
 from keywords.configuration import (
     ConfigurationError,
     environments_file,
     load_environment,
     read_environments,
 )
-from keywords.outcomes import SettingsUnusable
 
 VALID = """
     production:
@@ -109,7 +107,8 @@ def test_placeholder_for_an_integer_key_is_converted(tmp_path, monkeypatch):
 def test_placeholder_that_is_not_a_number_for_a_port_is_a_type_error(tmp_path, monkeypatch):
     monkeypatch.setenv("DB_PORT", "twenty")
     path = write(tmp_path, 'staging:\n  mongodb: {host: db, port: "${DB_PORT}", database: prisma}\n')
-    with pytest.raises(ConfigurationError, match="mongodb.port must be int, got str 'twenty'"):
+    expected = r"mongodb.port must be int, got str from \$\{DB_PORT\} \(the value is not shown\)$"
+    with pytest.raises(ConfigurationError, match=expected):
         load_environment("staging", path).section("mongodb")
 
 
@@ -127,90 +126,78 @@ def test_malformed_yaml_reports_the_line(tmp_path):
         load_environment("staging", path)
 
 
-def test_unknown_key_is_rejected_with_the_known_ones(tmp_path):
+def test_unknown_key_is_rejected_with_the_nearest_known_one_suggested(tmp_path):
     path = write(tmp_path, "staging:\n  mongodb: {host: db, port: 1, database: prisma, hots: x}\n")
-    with pytest.raises(ConfigurationError, match=r"mongodb unknown key\(s\) \['hots'\]"):
+    with pytest.raises(
+        ConfigurationError, match=r"mongodb\.hots is not a known key; did you mean 'host'\? Known keys: "
+    ):
         load_environment("staging", path).section("mongodb")
 
 
-def test_disabled_ssh_needs_no_hosts(tmp_path):
-    ssh = load_environment("development", write(tmp_path, VALID)).section("ssh")
-    assert ssh["enabled"] is False
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        (
+            "mongodb: {host: db, port: 27017, database: p, connect_timeout_ms: -5000}",
+            "mongodb.connect_timeout_ms must be greater than 0, got -5000",
+        ),
+        (
+            "mongodb: {host: db, port: 70000, database: p}",
+            "mongodb.port must be less than or equal to 65535, got 70000",
+        ),
+        (
+            "mongodb: {host: db, port: 1, database: p, ping_samples: 0}",
+            "mongodb.ping_samples must be greater than or equal to 1, got 0",
+        ),
+        ("kubernetes: {request_timeout_s: -5}", "kubernetes.request_timeout_s must be greater than 0, got -5"),
+        ("kubernetes: {max_restarts: -1}", "kubernetes.max_restarts must be greater than or equal to 0, got -1"),
+        (
+            "kubernetes: {pod_pattern: ' '}",
+            "kubernetes.pod_pattern must be a non-empty glob pattern such as panda-panda-focus-server-*",
+        ),
+        ("ssh: {timeout_s: -5}", "ssh.timeout_s must be greater than 0, got -5"),
+        (
+            "ssh: {jump_host: {host: 'bad host!', username: root}}",
+            "ssh.jump_host.host must be a host name or an IP address",
+        ),
+        (
+            "kubernetes: {service: {name: s, prot: 5000}}",
+            "kubernetes.service.prot is not a known key; did you mean 'port'?",
+        ),
+    ],
+)
+def test_out_of_range_or_malformed_values_name_the_key_and_the_rule(tmp_path, section, problem):
+    path = write(tmp_path, f"qa:\n  {section}\n")
+    with pytest.raises(ConfigurationError) as error:
+        load_environment("qa", path).section(section.split(":")[0])
+    assert problem in str(error.value)
 
 
-def test_env_file_supplies_values_the_process_environment_lacks(tmp_path, monkeypatch):
-    monkeypatch.delenv("LAB_PORT", raising=False)
-    (tmp_path / "lab.env").write_text("LAB_PORT=4242\n")
-    path = write(tmp_path, 'lab:\n  env_file: lab.env\n  mongodb: {host: h, port: "${LAB_PORT}", database: prisma}\n')
-    assert load_environment("lab", path).section("mongodb")["port"] == 4242
+def test_a_host_given_as_a_uri_with_credentials_is_refused_without_echoing_the_password(tmp_path):
+    path = write(tmp_path, "qa:\n  mongodb: {host: 'mongodb://prisma:Sup3rS3cret@db:27017', port: 1, database: p}\n")
+    with pytest.raises(ConfigurationError) as error:
+        load_environment("qa", path).section("mongodb")
+    assert "mongodb.host must be a host name or address, not a URI or user@host" in str(error.value)
+    assert "Sup3rS3cret" not in str(error.value) and "prisma:" not in str(error.value)
 
 
-def test_missing_lab_env_file_says_to_start_the_lab(tmp_path):
-    path = write(tmp_path, "lab:\n  env_file: gone.env\n  mongodb: {host: h, port: 1, database: prisma}\n")
-    with pytest.raises(ConfigurationError, match=r"does not exist \(start the lab: python -m lab up\)"):
-        load_environment("lab", path).section("mongodb")
+def test_the_checked_in_json_schema_is_the_one_the_models_generate():
+    from keywords.settings_models import SCHEMA_FILE, schema_text
+
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), "run: python -m keywords.settings_models"
+    first_line = environments_file().read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=./environments.schema.json"
 
 
-def test_shipped_environments_file_has_the_spec_values_for_new_production(monkeypatch):
-    monkeypatch.setenv("MONGO_PASSWORD", "x")
-    mongodb = load_environment("new_production").section("mongodb")
-    assert (mongodb["host"], mongodb["port"], mongodb["database"]) == ("10.10.100.108", 27017, "prisma")
-    assert {"new_production", "staging", "development", "lab"} <= set(read_environments(environments_file()))
+def test_editors_validate_the_shipped_environments_and_flag_a_wrong_type_with_the_json_schema():
+    import json
 
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
 
-def test_comparing_with_no_expected_values_is_a_misuse_not_a_pass():
-    with pytest.raises(ValueError, match="needs expected values"):
-        ConfigLibrary().configuration_should_match({"host": "h", "port": 1}, {})
+    from keywords.settings_models import SCHEMA_FILE
 
-
-def test_environment_without_pz13807_expectations_is_not_checked(tmp_path, monkeypatch):
-    path = write(tmp_path, "qa:\n  mongodb: {host: h, port: 1, database: prisma}\n")
-    monkeypatch.setenv("FOCUS_ENVIRONMENTS_FILE", str(path))
-    with pytest.raises(SettingsUnusable) as error:
-        ConfigLibrary().load_expected_focus_server_database_configuration("qa")
-    assert str(error.value) == (
-        "Focus Server configuration not checked, the environment's settings are unusable: environment 'qa' "
-        f"declares no expected values for PZ-13807: add focus_server.expected_mongodb (host, port, database) to {path}"
-    )
-
-
-def test_expectations_of_the_shipped_environments_come_from_yaml(monkeypatch):
-    monkeypatch.setenv("FOCUS_SERVER_CONFIG", "/etc/focus-server/environments.yaml")
-    expected = ConfigLibrary().load_expected_focus_server_database_configuration("new_production")
-    assert expected == {"host": "10.10.100.108", "port": 27017, "database": "prisma", "username": "prisma"}
-
-
-def test_development_without_credentials_passes_its_own_pz13807_comparison():
-    library = ConfigLibrary()
-    configuration = library.load_focus_server_database_configuration("development")
-    library.configuration_should_have_credentials_together(configuration)
-    expected = library.load_expected_focus_server_database_configuration("development")
-    library.configuration_should_match(configuration, expected)
-
-
-def test_one_credential_without_the_other_fails_the_configuration():
-    with pytest.raises(AssertionError, match="username is set but password is missing or empty"):
-        ConfigLibrary().configuration_should_have_credentials_together({"username": "prisma", "password": ""})
-
-
-def test_unknown_section_is_not_checked_naming_the_known_ones():
-    with pytest.raises(SettingsUnusable, match=r"no section 'redis' exists; known: \['focus_server', 'kubernetes'"):
-        ConfigLibrary().load_settings("redis", "development")
-
-
-def test_port_of_another_type_does_not_match():
-    with pytest.raises(AssertionError, match=r"port: expected 27017 \(int\), got '27017' \(str\)"):
-        ConfigLibrary().configuration_should_match({"port": "27017"}, {"port": 27017})
-
-
-def test_missing_and_empty_keys_are_both_named():
-    with pytest.raises(AssertionError, match=r"key\(s\) \['password', 'database'\] missing or empty"):
-        ConfigLibrary().configuration_should_contain_keys({"host": "h", "password": ""}, "host", "password", "database")
-
-
-def test_unusable_settings_fail_naming_the_layer_as_not_checked(monkeypatch):
-    monkeypatch.delenv("MONGO_PASSWORD", raising=False)
-    with pytest.raises(SettingsUnusable) as error:
-        ConfigLibrary().load_settings("mongodb", "new_production")
-    assert str(error.value).startswith("MongoDB not checked, the environment's settings are unusable: ")
-    assert "MONGO_PASSWORD" in str(error.value)
+    validator = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    assert list(validator.iter_errors(read_environments(environments_file()))) == []
+    wrong = {"qa": {"mongodb": {"host": "db", "port": "twenty", "database": "p"}}}
+    assert ".".join(map(str, best_match(validator.iter_errors(wrong)).absolute_path)) == "qa.mongodb.port"

@@ -1,0 +1,185 @@
+"""What each environment section may hold, as pydantic models: keys, types, ranges and defaults.
+
+:mod:`keywords.configuration` resolves ``${NAME}`` placeholders, then validates a section with its model; a
+problem becomes one line naming the file, environment and dotted key. The environments file's JSON Schema is
+generated from these models (``python -m keywords.settings_models`` writes ``variables/environments.schema.json``)
+so that editors check what QA types; a test keeps the checked-in copy current.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+
+#: Keys whose values are wrapped in ``Secret`` and never shown, not even in a validation error.
+SECRET_KEYS = frozenset({"password", "token", "key_passphrase"})
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "variables" / "environments.schema.json"
+PLACEHOLDER_PATTERN = r"^.*\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}.*$"
+_HOST_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_HOST_LABEL}(\.{_HOST_LABEL})*\.?$")
+
+
+def _host(value: str) -> str:
+    # A URI or user@host may carry a password: the message never repeats the value.
+    if "://" in value or "@" in value:
+        raise ValueError(
+            "must be a host name or address, not a URI or user@host (the value is not shown: it may hold a "
+            "password); put the user and password in their own keys"
+        )
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.match(value):
+            raise ValueError("must be a host name or an IP address") from None
+    return value
+
+
+def _glob(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be a non-empty glob pattern such as panda-panda-focus-server-*")
+    re.compile(fnmatch.translate(value))
+    return value
+
+
+Host = Annotated[str, AfterValidator(_host)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+TimeoutMs = Annotated[int, Field(gt=0, le=600_000)]  # above 10 minutes a check is a hang, not a timeout
+Seconds = Annotated[float, Field(gt=0, le=600)]
+Milliseconds = Annotated[float, Field(gt=0, le=600_000)]
+Glob = Annotated[str, AfterValidator(_glob)]
+
+
+class Section(BaseModel):
+    """Strict: ``"27017"`` is not a port (a placeholder's value is converted before validation)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class MongoDB(Section):
+    host: Host
+    port: Port
+    username: str | None = None
+    password: str | None = None
+    database: str
+    auth_source: str = "admin"
+    server_selection_timeout_ms: TimeoutMs = 10000
+    connect_timeout_ms: TimeoutMs = 10000
+    socket_timeout_ms: TimeoutMs = 10000
+    max_pool_size: Annotated[int, Field(ge=1, le=1000)] = 10
+    min_pool_size: Annotated[int, Field(ge=0, le=1000)] = 1
+    ping_samples: Annotated[int, Field(ge=1, le=1000)] = 5
+    acceptable_response_time_ms: Milliseconds = 50.0
+    max_response_time_ms: Milliseconds = 100.0
+    required_collections: list[str] = Field(default_factory=lambda: ["recordings", "tasks", "metadata", "node4"])
+
+
+class Service(Section):
+    name: str
+    type: str = "ClusterIP"
+    cluster_ip: str | None = None
+    port: Port | None = None
+
+
+class Kubernetes(Section):
+    api_server: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = None
+    token: str | None = None
+    ca_file: str | None = None
+    in_cluster: bool = False
+    verify_tls: bool = True
+    request_timeout_s: Seconds = 10.0
+    namespace: str = "panda"
+    pod_pattern: Glob = "panda-panda-focus-server-*"
+    label_selector: str | None = None
+    min_pods: Annotated[int, Field(ge=0)] = 1
+    max_restarts: Annotated[int, Field(ge=0)] = 5
+    log_lines: Annotated[int, Field(ge=0, le=10000)] = 10
+    service: Service | None = None
+
+
+class SshHost(Section):
+    host: Host
+    port: Port = 22
+    username: str
+    password: str | None = None
+    key_file: str | None = None
+    key_passphrase: str | None = None
+    use_agent: bool = False
+
+
+class Ssh(Section):
+    enabled: bool = True
+    timeout_s: Seconds = 5.0
+    max_connect_latency_s: Seconds = 2.0
+    known_hosts: str | None = None
+    accept_unknown_host_keys: bool = False
+    jump_host: SshHost | None = None
+    target_host: SshHost | None = None
+
+
+class ExpectedMongoDB(Section):
+    """PZ-13807: the MongoDB endpoint the Focus Server's own configuration must name in this environment."""
+
+    host: str | None = None
+    port: Port | None = None
+    database: str | None = None
+    username: str | None = None
+
+
+class FocusServer(Section):
+    config_file: str | None = None
+    environment: str | None = None
+    expected_mongodb: ExpectedMongoDB | None = None
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "mongodb": MongoDB,
+    "kubernetes": Kubernetes,
+    "ssh": Ssh,
+    "focus_server": FocusServer,
+}
+
+
+class Environment(Section):
+    """One environment of the environments file (the JSON Schema's unit; sections are validated one by one)."""
+
+    description: str | None = None
+    env_file: str | None = None
+    mongodb: MongoDB | None = None
+    kubernetes: Kubernetes | None = None
+    ssh: Ssh | None = None
+    focus_server: FocusServer | None = None
+
+
+def json_schema() -> dict[str, Any]:
+    """The environments file's JSON Schema: environment names to :class:`Environment`; any value may also be a
+    ``${NAME}`` placeholder, resolved from the process environment when the suite runs."""
+    schema = TypeAdapter(dict[str, Environment]).json_schema()
+    schema["title"] = "Focus Server infrastructure suite: environments"
+    placeholder = {"type": "string", "pattern": PLACEHOLDER_PATTERN}
+    for definition in schema.get("$defs", {}).values():
+        for name, prop in definition.get("properties", {}).items():
+            if _types(prop) & {"integer", "number", "boolean"}:  # a string is already allowed for the others
+                definition["properties"][name] = {"anyOf": [prop, placeholder]}
+    return schema
+
+
+def _types(prop: dict[str, Any]) -> set[str]:
+    return {prop["type"]} if "type" in prop else {kind for option in prop.get("anyOf", []) for kind in _types(option)}
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_FILE.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_FILE}", file=sys.stderr)
