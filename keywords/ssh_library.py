@@ -460,7 +460,9 @@ class JumpHostSSHLibrary:
                 key_filename=settings.key_file,
                 passphrase=settings.key_passphrase,
                 timeout=timeout,
-                banner_timeout=timeout,
+                # Shorter than the handshake's own wait (timeout): a port that never sends a banner then fails
+                # with the banner error itself, not with a later "No existing session".
+                banner_timeout=timeout * 0.8,
                 auth_timeout=timeout,
                 channel_timeout=timeout,
                 look_for_keys=False,
