@@ -14,7 +14,8 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -174,6 +175,66 @@ def json_schema() -> dict[str, Any]:
 
 def _types(prop: dict[str, Any]) -> set[str]:
     return {prop["type"]} if "type" in prop else {kind for option in prop.get("anyOf", []) for kind in _types(option)}
+
+
+def settings_table() -> str:
+    """The README's table of every setting: dotted key, type, allowed range, default (``required`` if none)."""
+    rows = ["| key | type | allowed | default |", "|---|---|---|---|"]
+    for name, model in SECTIONS.items():
+        rows += _rows(name, model)
+    return "\n".join(rows)
+
+
+def _rows(prefix: str, model: type[BaseModel]) -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        kinds = [kind for kind in _flatten(field.annotation) if kind is not type(None)]
+        nested = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, BaseModel)]
+        if nested:
+            rows += _rows(f"{prefix}.{name}", nested[0])
+            continue
+        kind = kinds[0]
+        type_name = "list of str" if get_origin(kind) is list else kind.__name__
+        metadata = [*field.metadata, *_annotated_metadata(field.annotation)]
+        allowed = _limits(metadata)
+        if any(isinstance(meta, AfterValidator) for meta in metadata):
+            allowed.append("a host name or address, no URI" if name == "host" else "a non-empty glob")
+        if field.is_required():
+            default = "required"
+        else:
+            value = field.get_default(call_default_factory=True)
+            default = "—" if value is None else f"`{value}`"
+        secret = " (secret)" if name in SECRET_KEYS else ""
+        rows.append(f"| `{prefix}.{name}`{secret} | {type_name} | {', '.join(allowed)} | {default} |")
+    return rows
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    """The types an annotation allows, ``Annotated`` and ``Optional`` unwrapped."""
+    if get_origin(annotation) is Annotated:
+        return _flatten(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return [kind for argument in get_args(annotation) for kind in _flatten(argument)]
+    return [annotation]
+
+
+def _annotated_metadata(annotation: Any) -> list[Any]:
+    if get_origin(annotation) is Annotated:
+        # Field(ge=1) inside Annotated is a FieldInfo whose own metadata holds the constraints.
+        return [part for meta in get_args(annotation)[1:] for part in getattr(meta, "metadata", [meta])]
+    if get_origin(annotation) in (Union, UnionType):
+        return [meta for argument in get_args(annotation) for meta in _annotated_metadata(argument)]
+    return []
+
+
+def _limits(metadata: list[Any]) -> list[str]:
+    symbols = (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤"))
+    return [
+        f"{symbol} {getattr(meta, name)}"
+        for meta in metadata
+        for name, symbol in symbols
+        if getattr(meta, name, None) is not None
+    ]
 
 
 def schema_text() -> str:
