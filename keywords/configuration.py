@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from robot.api.types import Secret
 
+from keywords.redaction import register
 from keywords.settings_models import SECRET_KEYS, SECTIONS
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -244,7 +245,11 @@ def _known_keys(model: type[BaseModel], path: list[str]) -> list[str]:
 
 
 def _with_secrets(values: dict[str, Any]) -> dict[str, Any]:
-    """Secret keys' values wrapped in ``Secret``, at every level, so that logging a section never shows them."""
+    """Secret keys' values wrapped in ``Secret``, at every level, so that logging a section never shows them;
+    each is also registered for :func:`keywords.redaction.redact`, which masks it in any message."""
+    for key, value in values.items():
+        if key in SECRET_KEYS and isinstance(value, str):
+            register(value)
     return {
         key: _with_secrets(value)
         if isinstance(value, dict)

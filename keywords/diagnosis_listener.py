@@ -8,6 +8,7 @@ from robot.result import TestSuite as ResultSuite
 from robot.running import TestSuite as RunningSuite
 
 from keywords.cases import cases_in
+from keywords.redaction import redact
 from keywords.run_report import RunReport
 
 
@@ -35,6 +36,16 @@ class RunDiagnosis:
 
     def __init__(self) -> None:
         self._report: RunReport | None = None
+
+    def end_test(self, data, result) -> None:
+        # The one redaction every failure message passes through, before the output or a report holds it.
+        result.message = redact(result.message)
+
+    def end_keyword(self, data, result) -> None:
+        result.message = redact(result.message)
+
+    def log_message(self, message) -> None:
+        message.message = redact(message.message)
 
     def end_suite(self, data: RunningSuite, result: ResultSuite) -> None:
         if self._silent():

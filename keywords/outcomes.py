@@ -11,6 +11,8 @@ import contextlib
 
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
+from keywords.redaction import redact
+
 NOT_CHECKED_TAG = "not-checked"
 
 
@@ -20,7 +22,7 @@ class SettingsUnusable(Exception):
     ROBOT_SUPPRESS_NAME = True
 
     def __init__(self, layer: str, problem: object) -> None:
-        super().__init__(f"{layer} not checked, the environment's settings are unusable: {problem}")
+        super().__init__(redact(f"{layer} not checked, the environment's settings are unusable: {problem}"))
         _tag_running_test()
 
 

@@ -27,6 +27,7 @@ from keywords.cases import GATE_TAG, Case, selected_cases
 from keywords.diagnosis import case_diagnoses, diagnose, robot_documentation
 from keywords.diagnosis_rules import FAIL, NOT_RUN, Rules, load_rules
 from keywords.junit_report import write_junit
+from keywords.redaction import redact
 from keywords.revision import suite_revision
 from keywords.run_options import JiraLinks, run_options
 from keywords.traceability import traceability_of, write_traceability
@@ -63,7 +64,7 @@ class RunReport(ResultVisitor):
                     _add_not_run_test(suite, outcome.case)
             results = verdicts(found)
             environment = self.environment or str(suite.metadata.get("Environment", ""))
-            text = diagnose(results, self.rules, environment)
+            text = redact(diagnose(results, self.rules, environment))
             report = traceability_of(
                 suite, results, case_diagnoses(results, self.rules), text, self.links, environment, suite_revision()
             )

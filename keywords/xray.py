@@ -32,12 +32,10 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from keywords.redaction import redact
 from keywords.xray_http import XrayError, authenticate, execution_of, make_session, send
 from keywords.xray_request import build_request, describe
 from keywords.xray_settings import CLOUD, CREDENTIALS, SERVER, Settings, UsageError, parse_settings, with_run_defaults
-
-#: Shorter credential values are not masked: they would mask ordinary words of a message.
-MIN_SECRET_LENGTH = 6
 
 
 def credentials(settings: Settings, environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -91,14 +89,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except XrayError as error:
         print(redact(str(error), secrets), file=sys.stderr)
         return 1
-
-
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with any credential value masked: error bodies are Xray's text, and Xray could echo one."""
-    for secret in secrets:
-        if len(secret) >= MIN_SECRET_LENGTH:  # a shorter "secret" would mask ordinary words of the message
-            text = text.replace(secret, "***")
-    return text
 
 
 if __name__ == "__main__":

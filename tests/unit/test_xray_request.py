@@ -14,7 +14,6 @@ import requests
 import robot
 
 from keywords.revision import git_commit
-from keywords.xray import redact
 from keywords.xray_http import XrayError, error_text, execution_of
 from keywords.xray_request import build_request
 from keywords.xray_settings import CLOUD, Settings, UsageError, parse_settings, split_environments, with_run_defaults
@@ -233,7 +232,3 @@ def test_answer_without_a_key_is_an_error():
 )
 def test_xrays_error_text_is_one_short_line(body, text):
     assert error_text(response(400, body)) == text
-
-
-def test_credentials_are_masked_in_messages():
-    assert redact("token pat-123456 rejected", ["pat-123456", ""]) == "token *** rejected"
