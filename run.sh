@@ -22,12 +22,14 @@ setup() {
 }
 
 # Debian packages the tests use, only as root (CI) through apt: OpenSSH sshd for the SSH compatibility tests,
-# Chromium and its driver for the browser check of the traceability report. Without them those tests skip.
+# Chromium and its driver for the browser check of the traceability report, stunnel4 for MongoDB over TLS.
+# Without them those tests skip, saying why.
 install_debian_packages() {
     local missing=()
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
     command -v chromium >/dev/null || missing+=(chromium)
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    command -v stunnel4 >/dev/null || missing+=(stunnel4)
     if [ "$(id -u)" = 0 ] && [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
         echo "Installing ${missing[*]} for the tests"
         DEBIAN_FRONTEND=noninteractive apt-get update -qq

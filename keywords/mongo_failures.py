@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pymongo.errors import (
     AutoReconnect,
     ConfigurationError,
@@ -16,8 +18,22 @@ AUTHENTICATION_FAILED = 18
 UNAUTHORIZED = 13
 
 
-def explain(error: PyMongoError, target: str, user: str | None, auth_source: str, action: str) -> str:
-    """``target`` is ``host:port``; ``action`` what was being done, e.g. ``ping``."""
+def explain(
+    error: PyMongoError, target: str, user: str | None, auth_source: str, action: str, tls: bool = False
+) -> str:
+    """``target`` is ``host:port``; ``action`` what was being done, e.g. ``ping``; ``tls`` whether TLS was used."""
+    text = str(error)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        reason = _certificate_problem(text)
+        return (
+            f"MongoDB TLS failure at {target} during {action}: the server's certificate is not trusted ({reason}); "
+            "check mongodb.tls_ca_file"
+        )
+    if not tls and isinstance(error, AutoReconnect | ConnectionFailure) and _closed_at_once(text):
+        return (
+            f"MongoDB network failure at {target} during {action}: the server closed the connection at once "
+            f"({_first_line(error)}); if it requires TLS, set mongodb.tls: true"
+        )
     if isinstance(error, OperationFailure):
         message = error.details.get("errmsg", str(error)) if error.details else str(error)
         if error.code == AUTHENTICATION_FAILED:
@@ -38,6 +54,15 @@ def explain(error: PyMongoError, target: str, user: str | None, auth_source: str
     if isinstance(error, ConfigurationError):
         return f"MongoDB client configuration for {target} is invalid: {error}"
     return f"MongoDB error at {target} during {action}: {_first_line(error)}"
+
+
+def _certificate_problem(text: str) -> str:
+    found = re.search(r"certificate verify failed: ([^(,\]]+)", text)
+    return found.group(1).strip() if found else "certificate verify failed"
+
+
+def _closed_at_once(text: str) -> bool:
+    return any(sign in text for sign in ("connection closed", "Connection reset by peer", "[Errno 104]"))
 
 
 def _first_line(error: Exception) -> str:

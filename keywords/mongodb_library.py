@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient
@@ -41,7 +42,8 @@ class _Connection:
     def explain(self, error: PyMongoError, action: str) -> AssertionError:
         """The failure as one line; call it before closing the client, whose topology may hold the real cause."""
         user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or "admin"
-        return AssertionError(explain(self._refused_by_server(error), self.target, user, auth_source, action))
+        tls = bool(self.settings.get("tls"))
+        return AssertionError(explain(self._refused_by_server(error), self.target, user, auth_source, action, tls))
 
     def _refused_by_server(self, error: PyMongoError) -> PyMongoError:
         # The client's background pool (minPoolSize) may meet a rejected login first: the server is then marked
@@ -60,11 +62,35 @@ class _Connection:
             logger.info(f"Closed MongoDB connection to {self.target}")
 
 
+def _tls_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """pymongo's TLS options from ``mongodb.tls*``; none unless ``tls`` is true."""
+    if not settings.get("tls"):
+        return {}
+    options: dict[str, Any] = {"tls": True}
+    if settings.get("tls_ca_file"):
+        options["tlsCAFile"] = settings["tls_ca_file"]
+    if settings.get("tls_certificate_key_file"):
+        options["tlsCertificateKeyFile"] = settings["tls_certificate_key_file"]
+        password = reveal(settings.get("tls_certificate_key_file_password"))
+        if password:
+            options["tlsCertificateKeyFilePassword"] = password
+    if settings.get("tls_allow_invalid_hostnames"):
+        logger.warn(
+            f"MongoDB {settings['host']}:{settings['port']}: TLS host name verification is OFF "
+            "(mongodb.tls_allow_invalid_hostnames: true)"
+        )
+        options["tlsAllowInvalidHostnames"] = True
+    return options
+
+
 def _check_settings(settings: dict[str, Any]) -> None:
     """Unusable settings fail as "not checked": required keys, and credentials given both or not at all."""
     missing = [key for key in REQUIRED_KEYS if settings.get(key) in (None, "")]
     if missing:
         raise SettingsUnusable(LAYER, f"mongodb settings need {', '.join(missing)}, which are missing or empty")
+    for key in ("tls_ca_file", "tls_certificate_key_file"):
+        if settings.get("tls") and settings.get(key) and not Path(settings[key]).expanduser().is_file():
+            raise SettingsUnusable(LAYER, f"mongodb.{key} {Path(settings[key]).expanduser()} does not exist")
     has_user, has_password = settings.get("username") not in (None, ""), settings.get("password") not in (None, "")
     if has_user != has_password:
         given, absent = ("username", "password") if has_user else ("password", "username")
@@ -168,6 +194,7 @@ class MongoDBLibrary:
             # One named server, as in the spec; never follow a replica set's advertised member names.
             directConnection=True,
             appname="focus-infrastructure-tests",
+            **_tls_options(settings),
         )
 
     def _connection(self, alias: str | None) -> _Connection:

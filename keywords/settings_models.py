@@ -20,7 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 #: Keys whose values are wrapped in ``Secret`` and never shown, not even in a validation error.
-SECRET_KEYS = frozenset({"password", "token", "key_passphrase"})
+SECRET_KEYS = frozenset({"password", "token", "key_passphrase", "tls_certificate_key_file_password"})
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "variables" / "environments.schema.json"
 PLACEHOLDER_PATTERN = r"^.*\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}.*$"
 _HOST_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
@@ -79,6 +79,11 @@ class MongoDB(Section):
     acceptable_response_time_ms: Milliseconds = 50.0
     max_response_time_ms: Milliseconds = 100.0
     required_collections: list[str] = Field(default_factory=lambda: ["recordings", "tasks", "metadata", "node4"])
+    tls: bool = False
+    tls_ca_file: str | None = None
+    tls_certificate_key_file: str | None = None  # a client certificate and its key, in one PEM file
+    tls_certificate_key_file_password: str | None = None
+    tls_allow_invalid_hostnames: bool = False
 
 
 class Service(Section):
