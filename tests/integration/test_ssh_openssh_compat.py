@@ -5,6 +5,9 @@ Runs as root with sshd installed (CI: ``apt-get install -y openssh-server``); sk
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -136,3 +139,37 @@ def test_forward_outside_permitopen_is_a_target_unreachable_failure(use_ssh_sect
     jump = f"{hosts['LAB_OPENSSH_JUMP_USER']}@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}"
     assert message.startswith(f"SSH: jump host {jump} could not reach")
     assert "administratively prohibited" in message.lower()
+
+
+def test_hashed_known_hosts_verify_both_openssh_hosts(use_ssh_section, ssh, hosts, tmp_path):
+    hashed = tmp_path / "known_hosts_hashed"
+    shutil.copyfile(hosts["LAB_OPENSSH_KNOWN_HOSTS"], hashed)
+    subprocess.run(["ssh-keygen", "-H", "-f", str(hashed)], check=True, capture_output=True)  # HashKnownHosts yes
+    assert hashed.read_text().startswith("|1|") and "127.0.0" not in hashed.read_text()
+    use_ssh_section(known_hosts=str(hashed))
+
+    ssh.connect_to_target_through_jump_host()
+
+    assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
+
+
+def test_keys_held_by_the_ssh_agent_authenticate_on_both_openssh_hosts(
+    use_ssh_section, ssh, hosts, tmp_path, monkeypatch
+):
+    socket_path = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 5
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
+        subprocess.run(["ssh-add", hosts["LAB_OPENSSH_CLIENT_ED25519_KEY"]], check=True, capture_output=True)
+        agent_only = {"use_agent": True}
+        use_ssh_section(jump_host=host(hosts, "jump", **agent_only), target_host=host(hosts, "target", **agent_only))
+
+        ssh.connect_to_target_through_jump_host()
+
+        assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
+    finally:
+        agent.terminate()
+        agent.wait()
