@@ -28,9 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lab.component import LabContext
 from lab.faults import settings_for
 from lab.go_binaries import build, module_dir
-from lab.kube_api.component import MANIFESTS, write_kubeconfig
+from lab.kube_api.component import MANIFESTS, publish_cluster, write_kubeconfig
 from lab.kube_api.store import ObjectStore
-from lab.kube_api.tls import generate_tls_files
 from lab.ports import free_port
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
@@ -78,20 +77,8 @@ class KubeClusterComponent:
             shutil.rmtree(state)
         state.mkdir(parents=True)
         fault = settings_for(self.name, context.faults)
-        tls = generate_tls_files(state)
-        suite_token = secrets.token_urlsafe(32)
-        if fault.get("api_down"):
-            url = f"https://127.0.0.1:{free_port()}"
-        else:
-            url = self._start_control_plane(state, tls, suite_token, fault.get("overlays", []))
-        published_token = secrets.token_urlsafe(32) if fault.get("publish_wrong_token") else suite_token
-        kubeconfig = write_kubeconfig(state / "kubeconfig", url, tls.ca_cert, published_token)
-        return {
-            "LAB_K8S_API": url,
-            "LAB_K8S_TOKEN": published_token,
-            "LAB_K8S_CA": str(tls.ca_cert),
-            "LAB_KUBECONFIG": str(kubeconfig),
-        }
+        overlays = fault.get("overlays", [])
+        return publish_cluster(state, fault, lambda tls, token: self._start_control_plane(state, tls, token, overlays))
 
     def stop(self) -> None:
         for process in reversed(self._processes):  # kwok first, then the API server

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -170,3 +171,30 @@ def verdicts_of(output_xml: Path) -> dict[str, Verdict]:
         if key:
             verdicts[key] = Verdict(test.status, test.message, test.elapsed_time.total_seconds())
     return verdicts
+
+
+@contextlib.contextmanager
+def ssh_agent_holding(key_file: str | Path, folder: Path) -> Iterator[None]:
+    """A real ``ssh-agent`` holding ``key_file``, its socket in ``SSH_AUTH_SOCK`` for the duration."""
+    socket_path = folder / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 5
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SSH_AUTH_SOCK", str(socket_path))
+            subprocess.run(["ssh-add", str(key_file)], check=True, capture_output=True)
+            yield
+    finally:
+        agent.terminate()
+        agent.wait()
+
+
+def hashed_known_hosts(source: str | Path, folder: Path) -> Path:
+    """A copy of ``source`` with every host name hashed, as Debian's ``HashKnownHosts yes`` writes it."""
+    hashed = folder / "known_hosts_hashed"
+    shutil.copyfile(source, hashed)
+    subprocess.run(["ssh-keygen", "-H", "-f", str(hashed)], check=True, capture_output=True)
+    assert hashed.read_text().startswith("|1|")
+    return hashed

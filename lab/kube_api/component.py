@@ -6,6 +6,7 @@ import functools
 import secrets
 import ssl
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -34,21 +35,12 @@ class KubeApiComponent:
         state = context.state_dir / self.name
         state.mkdir(parents=True, exist_ok=True)
         fault = settings_for(self.name, context.faults)
-        tls = generate_tls_files(state)
-        token = secrets.token_urlsafe(32)
-        if fault.get("api_down"):
-            url = f"https://127.0.0.1:{free_port()}"
-        else:
+
+        def serve(tls: TlsFiles, token: str) -> str:
             overlays = [MANIFESTS / "faults" / name for name in fault.get("overlays", [])]
-            url = self._serve(ObjectStore.load([MANIFESTS / "healthy", *overlays]), token, tls)
-        published_token = secrets.token_urlsafe(32) if fault.get("publish_wrong_token") else token
-        kubeconfig = write_kubeconfig(state / "kubeconfig", url, tls.ca_cert, published_token)
-        return {
-            "LAB_K8S_API": url,
-            "LAB_K8S_TOKEN": published_token,
-            "LAB_K8S_CA": str(tls.ca_cert),
-            "LAB_KUBECONFIG": str(kubeconfig),
-        }
+            return self._serve(ObjectStore.load([MANIFESTS / "healthy", *overlays]), token, tls)
+
+        return publish_cluster(state, fault, serve)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -66,6 +58,24 @@ class KubeApiComponent:
         self._thread = threading.Thread(target=serve, name="lab-kube-api", daemon=True)
         self._thread.start()
         return self._server.url
+
+
+def publish_cluster(state: Path, fault: dict, serve: Callable[[TlsFiles, str], str]) -> dict[str, str]:
+    """What every lab Kubernetes publishes, with the faults ``api_down`` and ``publish_wrong_token`` applied.
+
+    ``serve(tls, token)`` starts the API with the lab's TLS files and the suite's token and returns its URL.
+    """
+    tls = generate_tls_files(state)
+    token = secrets.token_urlsafe(32)
+    url = f"https://127.0.0.1:{free_port()}" if fault.get("api_down") else serve(tls, token)
+    published_token = secrets.token_urlsafe(32) if fault.get("publish_wrong_token") else token
+    kubeconfig = write_kubeconfig(state / "kubeconfig", url, tls.ca_cert, published_token)
+    return {
+        "LAB_K8S_API": url,
+        "LAB_K8S_TOKEN": published_token,
+        "LAB_K8S_CA": str(tls.ca_cert),
+        "LAB_KUBECONFIG": str(kubeconfig),
+    }
 
 
 def write_kubeconfig(path: Path, url: str, ca_cert: Path, token: str) -> Path:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +21,7 @@ from lab.component import LabContext
 from lab.ssh_hosts import SshHostsComponent
 from lab.ssh_hosts.faults import LabSettings, lab_settings
 from lab.ssh_hosts.identities import new_ed25519_key
-from tests.helpers import REPO_ROOT, failure_of
+from tests.helpers import REPO_ROOT, failure_of, hashed_known_hosts, ssh_agent_holding
 
 StartLab = Callable[..., dict[str, str]]
 
@@ -484,11 +482,8 @@ def test_a_port_that_accepts_but_never_sends_a_banner_is_named_as_such(use_ssh_s
 
 def test_hashed_known_hosts_entries_as_debian_writes_them_verify_both_hosts(start_lab, use_ssh_section, ssh, tmp_path):
     lab = start_lab()
-    hashed = tmp_path / "known_hosts_hashed"
-    shutil.copyfile(lab["LAB_SSH_KNOWN_HOSTS"], hashed)
-    subprocess.run(["ssh-keygen", "-H", "-f", str(hashed)], check=True, capture_output=True)  # HashKnownHosts yes
-    text = hashed.read_text()
-    assert "target.lab" not in text and "127.0.0.1" not in text and text.startswith("|1|")
+    hashed = hashed_known_hosts(lab["LAB_SSH_KNOWN_HOSTS"], tmp_path)
+    assert "target.lab" not in hashed.read_text() and "127.0.0.1" not in hashed.read_text()
     use_ssh_section(ssh_section(lab, known_hosts=str(hashed)))
 
     ssh.connect_to_target_through_jump_host()  # the jump host's entry is a hashed [127.0.0.1]:port
@@ -497,26 +492,16 @@ def test_hashed_known_hosts_entries_as_debian_writes_them_verify_both_hosts(star
 
 
 def test_keys_held_by_the_ssh_agent_authenticate_when_the_environment_says_use_agent(
-    start_lab, use_ssh_section, ssh, tmp_path, monkeypatch
+    start_lab, use_ssh_section, ssh, tmp_path
 ):
     lab = start_lab()
-    socket_path = tmp_path / "agent.sock"
-    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)], stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 5
-        while not socket_path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
-        subprocess.run(["ssh-add", lab["LAB_SSH_CLIENT_KEY"]], check=True, capture_output=True)
-        section = ssh_section(lab)
-        for host in ("jump_host", "target_host"):
-            del section[host]["password"]
-            section[host]["use_agent"] = True
-        use_ssh_section(section)
+    section = ssh_section(lab)
+    for host in ("jump_host", "target_host"):
+        del section[host]["password"]
+        section[host]["use_agent"] = True
+    use_ssh_section(section)
 
+    with ssh_agent_holding(lab["LAB_SSH_CLIENT_KEY"], tmp_path):
         ssh.connect_to_target_through_jump_host()
 
-        assert ssh.remote_user_should_match_configuration() == "prisma"
-    finally:
-        agent.terminate()
-        agent.wait()
+    assert ssh.remote_user_should_match_configuration() == "prisma"

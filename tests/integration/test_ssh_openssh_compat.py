@@ -5,9 +5,6 @@ Runs as root with sshd installed (CI: ``apt-get install -y openssh-server``); sk
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from keywords.ssh_library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.openssh_hosts import OpenSshHostsComponent, unavailable_reason
 from lab.ssh_hosts.identities import new_ed25519_key, public_line
-from tests.helpers import failure_of
+from tests.helpers import failure_of, hashed_known_hosts, ssh_agent_holding
 
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
 
@@ -142,10 +139,8 @@ def test_forward_outside_permitopen_is_a_target_unreachable_failure(use_ssh_sect
 
 
 def test_hashed_known_hosts_verify_both_openssh_hosts(use_ssh_section, ssh, hosts, tmp_path):
-    hashed = tmp_path / "known_hosts_hashed"
-    shutil.copyfile(hosts["LAB_OPENSSH_KNOWN_HOSTS"], hashed)
-    subprocess.run(["ssh-keygen", "-H", "-f", str(hashed)], check=True, capture_output=True)  # HashKnownHosts yes
-    assert hashed.read_text().startswith("|1|") and "127.0.0" not in hashed.read_text()
+    hashed = hashed_known_hosts(hosts["LAB_OPENSSH_KNOWN_HOSTS"], tmp_path)
+    assert "127.0.0" not in hashed.read_text()
     use_ssh_section(known_hosts=str(hashed))
 
     ssh.connect_to_target_through_jump_host()
@@ -153,23 +148,11 @@ def test_hashed_known_hosts_verify_both_openssh_hosts(use_ssh_section, ssh, host
     assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
 
 
-def test_keys_held_by_the_ssh_agent_authenticate_on_both_openssh_hosts(
-    use_ssh_section, ssh, hosts, tmp_path, monkeypatch
-):
-    socket_path = tmp_path / "agent.sock"
-    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)], stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 5
-        while not socket_path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
-        subprocess.run(["ssh-add", hosts["LAB_OPENSSH_CLIENT_ED25519_KEY"]], check=True, capture_output=True)
-        agent_only = {"use_agent": True}
-        use_ssh_section(jump_host=host(hosts, "jump", **agent_only), target_host=host(hosts, "target", **agent_only))
+def test_keys_held_by_the_ssh_agent_authenticate_on_both_openssh_hosts(use_ssh_section, ssh, hosts, tmp_path):
+    agent_only = {"use_agent": True}
+    use_ssh_section(jump_host=host(hosts, "jump", **agent_only), target_host=host(hosts, "target", **agent_only))
 
+    with ssh_agent_holding(hosts["LAB_OPENSSH_CLIENT_ED25519_KEY"], tmp_path):
         ssh.connect_to_target_through_jump_host()
 
-        assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
-    finally:
-        agent.terminate()
-        agent.wait()
+    assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
