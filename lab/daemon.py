@@ -23,12 +23,14 @@ def components() -> list[LabComponent]:
 def kubernetes_component() -> LabComponent:
     """The real control plane (kube-apiserver + etcd, kwok) once it is built (`python -m lab build`), else the
     stand-in; ``LAB_KUBERNETES=stand-in`` or ``=real`` chooses explicitly."""
-    from lab.go_binaries import cached
+    from lab.go_binaries import cached, go_available
     from lab.kube_api.component import KubeApiComponent
     from lab.kube_cluster import KubeClusterComponent
 
     choice = os.environ.get("LAB_KUBERNETES", "")
-    if choice == "stand-in" or (choice != "real" and cached("kube-apiserver") is None):
+    # kwok's stage files are read from Go's module cache: the real cluster needs Go as well as both binaries.
+    built = go_available() and cached("kube-apiserver") is not None and cached("kwok") is not None
+    if choice == "stand-in" or (choice != "real" and not built):
         return KubeApiComponent()
     return KubeClusterComponent()
 

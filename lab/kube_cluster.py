@@ -78,7 +78,12 @@ class KubeClusterComponent:
         state.mkdir(parents=True)
         fault = settings_for(self.name, context.faults)
         overlays = fault.get("overlays", [])
-        return publish_cluster(state, fault, lambda tls, token: self._start_control_plane(state, tls, token, overlays))
+        return publish_cluster(
+            state,
+            fault,
+            lambda tls, token: self._start_control_plane(state, tls, token, overlays),
+            "kube-apiserver with embedded etcd, kwok as the kubelet",
+        )
 
     def stop(self) -> None:
         for process in reversed(self._processes):  # kwok first, then the API server

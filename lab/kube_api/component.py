@@ -40,7 +40,7 @@ class KubeApiComponent:
             overlays = [MANIFESTS / "faults" / name for name in fault.get("overlays", [])]
             return self._serve(ObjectStore.load([MANIFESTS / "healthy", *overlays]), token, tls)
 
-        return publish_cluster(state, fault, serve)
+        return publish_cluster(state, fault, serve, "stand-in (python -m lab build for the real control plane)")
 
     def stop(self) -> None:
         if self._server is not None:
@@ -60,10 +60,11 @@ class KubeApiComponent:
         return self._server.url
 
 
-def publish_cluster(state: Path, fault: dict, serve: Callable[[TlsFiles, str], str]) -> dict[str, str]:
+def publish_cluster(state: Path, fault: dict, serve: Callable[[TlsFiles, str], str], kind: str) -> dict[str, str]:
     """What every lab Kubernetes publishes, with the faults ``api_down`` and ``publish_wrong_token`` applied.
 
-    ``serve(tls, token)`` starts the API with the lab's TLS files and the suite's token and returns its URL.
+    ``serve(tls, token)`` starts the API with the lab's TLS files and the suite's token and returns its URL;
+    ``kind`` says which Kubernetes the lab runs (``lab up`` prints it).
     """
     tls = generate_tls_files(state)
     token = secrets.token_urlsafe(32)
@@ -71,6 +72,7 @@ def publish_cluster(state: Path, fault: dict, serve: Callable[[TlsFiles, str], s
     published_token = secrets.token_urlsafe(32) if fault.get("publish_wrong_token") else token
     kubeconfig = write_kubeconfig(state / "kubeconfig", url, tls.ca_cert, published_token)
     return {
+        "LAB_K8S_KIND": kind,
         "LAB_K8S_API": url,
         "LAB_K8S_TOKEN": published_token,
         "LAB_K8S_CA": str(tls.ca_cert),
