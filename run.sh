@@ -12,7 +12,13 @@ export PATH="$PWD/$VENV/bin:$PATH"  # pabot starts `robot` from PATH
 
 setup() {
     [ -x "$PY" ] || python3 -m venv "$VENV"
-    "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    # pip runs only when the pinned requirements changed since the venv last installed them (a warm run skips it).
+    local wanted
+    wanted="$(sha256sum requirements.txt | cut -d' ' -f1)"
+    if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$wanted" ]; then
+        "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+        echo "$wanted" >"$VENV/.requirements.sha256"
+    fi
     # The project itself, editable, so `robot suites` imports keywords/ and lab/ from any directory.
     # setuptools warns about editable installs on every build: keep its output, show it only on failure.
     if ! (cd / && "$PY" -c "import keywords, lab" 2>/dev/null); then
