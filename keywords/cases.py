@@ -42,6 +42,7 @@ class Case:
     layer: str
     gate: bool
     suite: str  # the suite's full name, e.g. ``Suites.Mongodb.PZ-13806 ...``
+    tags: tuple[str, ...] = ()  # every tag as declared
 
     def problems(self) -> list[str]:
         """What the test's tags lack or repeat, against the taxonomy above."""
@@ -78,6 +79,7 @@ def case_of(test) -> Case | None:
         layer=_tag_value(tags, "layer"),
         gate=GATE_TAG in (tag.lower() for tag in tags),
         suite=test.parent.full_name if test.parent else "",
+        tags=tuple(tags),
     )
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from robot.api import ExecutionResult, ResultVisitor
 from robot.result import TestSuite
 
-from keywords.cases import GATE_TAG, Case, selected_cases
+from keywords.cases import Case, selected_cases
 from keywords.diagnosis import case_diagnoses, diagnose, robot_documentation
 from keywords.diagnosis_rules import FAIL, NOT_RUN, Rules, load_rules
 from keywords.junit_report import write_junit
@@ -94,10 +94,7 @@ def _add_not_run_test(top: TestSuite, case: Case) -> None:
     suite = top
     for name in case.suite.split(".")[1:]:
         suite = next((child for child in suite.suites if child.name == name), None) or suite.suites.create(name=name)
-    tags = [case.key, f"priority:{case.priority}", f"component:{case.component}", f"layer:{case.layer}", NOT_RUN_TAG]
-    suite.tests.create(
-        name=case.title, tags=tags + ([GATE_TAG] if case.gate else []), status=FAIL, message=NOT_RUN_MESSAGE
-    )
+    suite.tests.create(name=case.title, tags=[*case.tags, NOT_RUN_TAG], status=FAIL, message=NOT_RUN_MESSAGE)
 
 
 def main(argv: Sequence[str]) -> int:
