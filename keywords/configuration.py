@@ -74,6 +74,10 @@ def read_environments(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"malformed YAML in {path}{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path}: top level must map environment names to settings")
+    # YAML allows keys such as `?` (null) or `1`; an environment name must be text to be chosen by ENV.
+    odd_names = [repr(name) for name in data if not isinstance(name, str)]
+    if odd_names:
+        raise ConfigurationError(f"{path}: environment names must be text, found {', '.join(odd_names)}")
     return data
 
 
@@ -165,7 +169,7 @@ class _Resolver:
         for key, value in raw.items():
             field = model.model_fields.get(key)
             target = _base_type(field.annotation) if field else None
-            dotted = f"{prefix}.{key}"
+            dotted = f"{prefix}.{_shown_key(key)}"
             if isinstance(value, dict) and isinstance(target, type) and issubclass(target, BaseModel):
                 resolved[key] = self.resolve(dotted, value, target)
             elif isinstance(value, str) and PLACEHOLDER.search(value):
@@ -222,8 +226,7 @@ def _first_problem(
     """(dotted key, what is wrong) of the first problem. A secret key's value, or one that came from the process
     environment (where secrets live), is never shown; hosts are checked by validators that do not repeat them."""
     problem = error.errors(include_url=False)[0]
-    # A key as typed may hold anything (a line break): shown quoted unless it is a plain name, so one line stays one.
-    location = [str(part) if re.fullmatch(r"[\w-]+", str(part)) else repr(str(part)) for part in problem["loc"]]
+    location = [_shown_key(part) for part in problem["loc"]]
     dotted = ".".join([section, *location])
     kind, value = problem["type"], problem.get("input")
     if location and location[-1] in SECRET_KEYS:
@@ -244,6 +247,12 @@ def _first_problem(
     if kind == "value_error":  # our own validators: their message says what is wrong, without the value
         return dotted, problem["msg"].removeprefix("Value error, ")
     return dotted, f"{problem['msg'].replace('Input should be', 'must be')}, got {shown}"
+
+
+def _shown_key(key: Any) -> str:
+    """A key as typed may hold anything (a line break): shown quoted unless it is a plain name, so one line stays
+    one line."""
+    return str(key) if re.fullmatch(r"[\w-]+", str(key)) else repr(str(key))
 
 
 def _known_keys(model: type[BaseModel], path: list[str]) -> list[str]:
