@@ -13,6 +13,7 @@ from keywords.environment_choice import selected_environment_name, settings_of
 from keywords.outcomes import SettingsUnusable
 
 LAYER = "Focus Server configuration"
+TIMEOUT_KEYS = ("server_selection_timeout_ms", "connect_timeout_ms", "socket_timeout_ms")
 
 
 @library(scope="GLOBAL", auto_keywords=False)
@@ -133,6 +134,32 @@ class ConfigLibrary:
         ]
         if differences:
             raise AssertionError("Configuration differs from the expected values: " + "; ".join(differences))
+
+    @keyword
+    def bound_by_environment_timeouts(self, configuration: dict, environment: str | None = None) -> dict:
+        """Returns ``configuration`` (a MongoDB section) with each timeout no longer than the environment's own.
+
+        The Focus Server's configuration may wait longer than a check should (pymongo's defaults where it sets
+        none): the check never waits longer than the environment's ``mongodb`` timeouts, and logs what the
+        application itself would wait. Where the environment's ``mongodb`` section is unusable, the
+        configuration's own timeouts stay.
+
+        | ${bounded}= | `Bound By Environment Timeouts` | ${app} |
+        | `Connect To MongoDB` | alias=focus-server | settings=${bounded} |
+        """
+        try:
+            limits = settings_of("mongodb", environment)
+        except SettingsUnusable:
+            return configuration
+        bounded = dict(configuration)
+        for key in TIMEOUT_KEYS:
+            if key in configuration and configuration[key] > limits[key]:
+                bounded[key] = limits[key]
+                logger.info(
+                    f"The Focus Server would wait up to {configuration[key]} ms ({key}); this check waits at most "
+                    f"{limits[key]} ms, the environment's"
+                )
+        return bounded
 
     @staticmethod
     def _focus_server_section(environment: str) -> dict:

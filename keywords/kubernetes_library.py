@@ -25,6 +25,7 @@ from robot.api import logger
 from robot.api.deco import keyword, library
 
 from keywords.connections import Connections, OpenedConnection
+from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import selected_environment_name, settings_of
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
@@ -134,6 +135,17 @@ class KubernetesConnection:
         if not self.closed:
             self.api_client.close()
             self.closed = True
+
+
+def endpoint_of(url: str) -> str:
+    """``host:port`` of an API server URL (the port its scheme implies when it has none)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def api_server_url(settings: dict[str, Any]) -> str:
+    """The API server URL the environment's ``kubernetes`` settings lead to (its kubeconfig's, where used)."""
+    return _client_configuration(_choose_credentials(settings)[0], settings).host
 
 
 def _choose_credentials(settings: dict[str, Any]) -> tuple[str, str]:
@@ -379,16 +391,20 @@ class KubernetesLibrary:
         namespace = namespace or settings["namespace"]
         selector = label_selector or settings["label_selector"] or ""
         core = k8s.CoreV1Api(connection.api_client)
-        pods = self._call(
-            "list", f"pods in namespace '{namespace}'", core.list_namespaced_pod, namespace, label_selector=selector
+        # The API's JSON as it came: building the client's model objects, then turning them back into the same
+        # dictionaries, cost more than the request itself (bench: keyword overhead).
+        answer = self._call(
+            "list",
+            f"pods in namespace '{namespace}'",
+            core.list_namespaced_pod,
+            namespace,
+            label_selector=selector,
+            _preload_content=False,
         )
-        matching = [
-            summarize_pod(connection.api_client.sanitize_for_serialization(pod))
-            for pod in pods.items
-            if fnmatch.fnmatchcase(pod.metadata.name, pattern)
-        ]
+        pods = json.loads(answer.data)["items"]
+        matching = [summarize_pod(pod) for pod in pods if fnmatch.fnmatchcase(pod["metadata"]["name"], pattern)]
         logger.info(
-            f"{self._where(namespace)}: {len(matching)} of {len(pods.items)} pods match '{pattern}'"
+            f"{self._where(namespace)}: {len(matching)} of {len(pods)} pods match '{pattern}'"
             + "".join(f"\n  {describe_pod(pod)}" for pod in matching)
         )
         return matching
@@ -583,6 +599,9 @@ class KubernetesLibrary:
     def _probe(self, url: str, timeout_s: float) -> None:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        blocked = blocked_cause(endpoint_of(url))
+        if blocked:
+            raise AssertionError(f"{LAYER} {url} unreachable: {blocked}")
         try:
             probe_tcp(parts.hostname or "", port, min(PROBE_TIMEOUT_S, timeout_s))
         except TcpProbeError as error:
@@ -597,6 +616,8 @@ class KubernetesLibrary:
             cause = _api_exception_cause(error, verb, target)
         except urllib3.exceptions.HTTPError as error:
             cause = _transport_cause(error, connection.timeout_s)
+            if cause.startswith("timed out"):
+                record_not_answering(endpoint_of(connection.url), f"no answer to {verb} {target} in time: {cause}")
         raise AssertionError(f"{LAYER} {connection.url}: {verb} {target} failed: {cause}")
 
     def _pods(self, pods: list[dict] | None) -> list[dict]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient
-from pymongo.errors import OperationFailure, PyMongoError
+from pymongo.errors import NetworkTimeout, OperationFailure, PyMongoError, ServerSelectionTimeoutError
 from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.utils import DotDict
@@ -16,6 +16,7 @@ from robot.utils import DotDict
 from keywords import latency
 from keywords.configuration import reveal
 from keywords.connections import Connections, OpenedConnection
+from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import settings_of
 from keywords.mongo_failures import UNAUTHORIZED, explain
 from keywords.outcomes import SettingsUnusable
@@ -149,6 +150,9 @@ class MongoDBLibrary:
         target = f"{settings['host']}:{settings['port']}"
         connect_timeout_s = settings.get("connect_timeout_ms", 10000) / 1000
         started = time.monotonic()
+        blocked = blocked_cause(target)
+        if blocked:
+            raise AssertionError(f"MongoDB network failure at {target} during connect: {blocked}")
         try:
             probe_tcp(settings["host"], settings["port"], connect_timeout_s)
         except TcpProbeError as error:
@@ -159,6 +163,9 @@ class MongoDBLibrary:
         except PyMongoError as error:
             failure = connection.explain(error, "authenticate and ping")
             connection.close()
+            if isinstance(error, ServerSelectionTimeoutError | NetworkTimeout) and "timed out" in str(error):
+                waited = settings.get("server_selection_timeout_ms", 10000) / 1000
+                record_not_answering(target, f"no answer to authenticate and ping within {waited:g} s")
             raise failure from None
         seconds = time.monotonic() - started
         index = self._connections.register(connection, alias)

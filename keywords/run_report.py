@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from robot.api import ExecutionResult, ResultVisitor
-from robot.result import TestSuite
+from robot.errors import DataError
+from robot.result import Result, TestSuite
 
 from keywords.cases import Case, selected_cases
 from keywords.diagnosis import case_diagnoses, diagnose, robot_documentation
@@ -97,6 +98,19 @@ def _add_not_run_test(top: TestSuite, case: Case) -> None:
     suite.tests.create(name=case.title, tags=[*case.tags, NOT_RUN_TAG], status=FAIL, message=NOT_RUN_MESSAGE)
 
 
+def _readable_result(output: str) -> TestSuite | None:
+    """The output's top suite, or ``None`` (said on stderr) when it is missing, empty or cut off."""
+    try:
+        return ExecutionResult(output).suite
+    except DataError as error:
+        print(
+            f"{output} cannot be read ({str(error).splitlines()[0]}): the run ended before writing its results; "
+            "every selected case without a result is NOT RUN",
+            file=sys.stderr,
+        )
+        return None
+
+
 def main(argv: Sequence[str]) -> int:
     """Writes the artefacts of an existing output and regenerates its report and log; returns the run's exit code."""
     from robot import rebot
@@ -108,13 +122,23 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("output", nargs="?", default="results/output.xml")
     parser.add_argument("--source", action="append", default=[], help="suite folder or file the run was given")
+    parser.add_argument(
+        "--keep-diagnosed",
+        action="store_true",
+        help="an output whose run diagnosed itself (plain robot) keeps its artefacts: only the exit code is computed",
+    )
     argv = list(argv)
     split = argv.index("--") if "--" in argv else len(argv)
     arguments = parser.parse_args(argv[:split])
     options = run_options(argv[split + 1 :])
-    top = ExecutionResult(arguments.output).suite
-    sources = arguments.source or ([top.source] if top.source else [])
+    top = _readable_result(arguments.output)
+    sources = arguments.source or ([top.source] if top and top.source else [])
     expected = selected_cases(sources, options["include"], options["exclude"], options["tests"], options["suites"])
+    if top is not None and arguments.keep_diagnosed and "Diagnosis" in top.metadata:
+        return exit_code(verdicts(outcomes(top, expected)))
+    if top is None:  # robot killed before it wrote its output: every selected case is NOT RUN
+        name = expected[0].suite.split(".")[0] if expected else (options["name"] or ["Run"])[-1]
+        Result(suite=TestSuite(name=name)).save(arguments.output)
     folder = Path(arguments.output).parent
     links = JiraLinks(options["tagstatlink"]) if options["tagstatlink"] else None
     report = RunReport(folder, expected, links=links)

@@ -24,6 +24,7 @@ from robot.api.deco import keyword, library
 
 from keywords.configuration import reveal
 from keywords.connections import Connections, OpenedConnection
+from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import selected_environment_name, settings_of
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
@@ -220,6 +221,9 @@ class JumpHostSSHLibrary:
         _check_credentials(jump)
         if self._connections.is_open(alias):
             self._close_tunnels_through(self._connections.get(alias))
+        blocked = blocked_cause(f"{jump.host}:{jump.port}")
+        if blocked:
+            raise AssertionError(f"SSH jump host {jump.address}: network: {blocked}")
         try:
             probe_tcp(jump.host, jump.port, ssh["timeout_s"])
         except TcpProbeError as error:
@@ -474,6 +478,8 @@ class JumpHostSSHLibrary:
             # paramiko's transport thread logs a missing banner, then connect() raises "No existing session".
             banner = transport_errors.saw("protocol banner")
             cause = paramiko.SSHException("Error reading SSH protocol banner") if banner else error
+            if banner and sock is None:  # a tunnelled target is not an endpoint of its own
+                record_not_answering(f"{settings.host}:{settings.port}", f"no SSH banner within {timeout:g} s")
             raise AssertionError(f"{prefix}: {_connect_failure(cause, settings, known_hosts, timeout)}") from None
         finally:
             paramiko_log.removeHandler(transport_errors)

@@ -27,6 +27,12 @@ _LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tcp-probe-dns")
 
 def probe_tcp(host: str, port: int, timeout_s: float) -> None:
     """Open and close a TCP connection to ``host:port`` within ``timeout_s`` or raise :class:`TcpProbeError`."""
+    probe_address(host, port, timeout_s).close()
+
+
+def probe_address(host: str, port: int, timeout_s: float) -> socket.socket:
+    """A TCP connection to ``host:port`` opened within ``timeout_s`` (the caller closes it), or
+    :class:`TcpProbeError`."""
     try:
         addresses = _LOOKUPS.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(timeout_s)
     except LookupTimeout:
@@ -34,12 +40,15 @@ def probe_tcp(host: str, port: int, timeout_s: float) -> None:
     except socket.gaierror as error:
         raise TcpProbeError(host, port, f"DNS lookup failed ({error.strerror})") from None
     family, kind, protocol, _, address = addresses[0]
+    connection = socket.socket(family, kind, protocol)
     try:
-        with socket.socket(family, kind, protocol) as connection:
-            connection.settimeout(timeout_s)
-            connection.connect(address)
+        connection.settimeout(timeout_s)
+        connection.connect(address)
     except TimeoutError:
+        connection.close()
         raise TcpProbeError(host, port, f"timed out after {timeout_s:g} s") from None
     except OSError as error:
+        connection.close()
         reason = _REASONS.get(error.errno, error.strerror or str(error))
         raise TcpProbeError(host, port, reason) from None
+    return connection

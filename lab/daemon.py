@@ -13,7 +13,7 @@ from lab.state import LabState
 
 
 def components() -> list[LabComponent]:
-    """In start order: the SSH target's kubectl needs the Kubernetes API's kubeconfig."""
+    """MongoDB and Kubernetes start together; the SSH hosts after Kubernetes (their kubectl reads its kubeconfig)."""
     from lab.mongo import MongoComponent
     from lab.ssh_hosts.component import SshHostsComponent
 
@@ -45,6 +45,9 @@ def serve(state_dir: Path, faults: frozenset[str]) -> int:
     try:
         started = start_all(components(), context)
         context.published["LAB_FAULTS"] = ",".join(sorted(faults))
+        context.published["LAB_START_SECONDS"] = ",".join(
+            f"{name}={seconds:.2f}" for name, seconds in context.start_seconds.items()
+        )
         state.publish(context.published)
         stop.wait()
         return 0

@@ -30,7 +30,7 @@ from lab.faults import settings_for
 from lab.go_binaries import build, module_dir
 from lab.kube_api.component import MANIFESTS, publish_cluster, write_kubeconfig
 from lab.kube_api.store import ObjectStore
-from lab.ports import free_port
+from lab.ports import SilentListener, free_port
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
 NODE = "panda-node-1"
@@ -70,6 +70,7 @@ class KubeClusterComponent:
 
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen] = []
+        self._silent: SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         state = context.state_dir / self.name
@@ -78,14 +79,19 @@ class KubeClusterComponent:
         state.mkdir(parents=True)
         fault = settings_for(self.name, context.faults)
         overlays = fault.get("overlays", [])
+        self._silent = SilentListener() if fault.get("api_unresponsive") else None
         return publish_cluster(
             state,
             fault,
             lambda tls, token: self._start_control_plane(state, tls, token, overlays),
             "kube-apiserver with embedded etcd, kwok as the kubelet",
+            self._silent,
         )
 
     def stop(self) -> None:
+        if self._silent is not None:
+            self._silent.close()
+            self._silent = None
         for process in reversed(self._processes):  # kwok first, then the API server
             process.terminate()
             try:
@@ -186,7 +192,7 @@ def _wait_ready(url: str, ca: Path, token: str, process: subprocess.Popen, log: 
                     return
         except OSError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"kube-apiserver not ready within {READY_TIMEOUT_S:g} s; see {log}")
 
 
@@ -302,7 +308,7 @@ def _wait_for_pods(kubeconfig: Path, objects: ObjectStore) -> None:
         settled = {(pod["metadata"]["namespace"], pod["metadata"]["name"]) for pod in pods if _settled(pod)}
         if expected <= settled:
             return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"kwok did not settle the lab's pods within {READY_TIMEOUT_S:g} s")
 
 

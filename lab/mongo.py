@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 import socket
@@ -14,7 +15,7 @@ from secantus import SecantusDBServer
 
 from lab.component import LabContext
 from lab.faults import settings_for
-from lab.ports import free_port
+from lab.ports import SilentListener, free_port
 from lab.seed_data import COLLECTIONS, bad_recording, seed_documents
 
 DATABASE = "prisma"
@@ -31,7 +32,7 @@ class MongoComponent:
 
     def __init__(self) -> None:
         self._server: SecantusDBServer | None = None
-        self._silent_listener: socket.socket | None = None
+        self._silent_listener: SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         fault = settings_for(self.name, context.faults)
@@ -43,9 +44,8 @@ class MongoComponent:
         if fault.get("down"):
             port = free_port()
         elif fault.get("unresponsive"):
-            # The kernel completes TCP handshakes for a listening socket nobody reads: a black-holed server.
-            self._silent_listener = socket.create_server(("127.0.0.1", 0))
-            port = self._silent_listener.getsockname()[1]
+            self._silent_listener = SilentListener()
+            port = self._silent_listener.port
         else:
             self._server = SecantusDBServer(host="127.0.0.1", port=0, storage_path=str(data_dir), require_auth=True)
             self._server.start()
@@ -65,7 +65,7 @@ class MongoComponent:
             self._silent_listener.close()
             self._silent_listener = None
         if self._server is not None:
-            self._server.stop()
+            _stop(self._server)
             self._server = None
 
     @staticmethod
@@ -102,7 +102,7 @@ class MongoComponent:
                 if fault.get("bad_recording"):
                     database["recordings"].insert_one(bad_recording())
         finally:
-            server.stop()
+            _stop(server)
 
     @staticmethod
     def _slow_down_pings(port: int, admin_password: str, delay_ms: int) -> None:
@@ -141,3 +141,16 @@ def _write_focus_server_config(state_dir: Path, port: int) -> None:
         }
     }
     (folder / "environments.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+def _stop(server: SecantusDBServer) -> None:
+    """``server.stop()`` in milliseconds instead of two seconds.
+
+    SecantusDB stops by closing its listening socket, which on Linux does not wake the thread blocked in
+    ``accept()``: ``stop()`` then waits out its 2 s join. Shutting the socket down first wakes that thread at once.
+    """
+    listening = getattr(server, "_socket", None)  # not public; without it, stop() is only slower
+    if listening is not None:
+        with contextlib.suppress(OSError):
+            listening.shutdown(socket.SHUT_RDWR)
+    server.stop()

@@ -13,6 +13,7 @@ import asyncssh
 
 from lab.component import LabContext
 from lab.faults import settings_for
+from lab.ports import SilentListener
 from lab.ssh_hosts.faults import FaultSettings, LabSettings, lab_settings
 from lab.ssh_hosts.identities import (
     known_hosts_name,
@@ -36,6 +37,8 @@ class SshHostsComponent:
     """Lab component ``ssh``: asyncssh servers on their own event loop thread, shaped by ``context.faults``."""
 
     name = "ssh"
+    #: Its hosts' kubectl reads the lab cluster's kubeconfig (LAB_KUBECONFIG).
+    after = ("kubernetes",)
 
     def __init__(self, fault_settings: FaultSettings = settings_for) -> None:
         self._fault_settings = fault_settings
@@ -44,6 +47,7 @@ class SshHostsComponent:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._connections = Connections()
         self._closed_port: socket.socket | None = None
+        self._silent: SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         settings = lab_settings(context.faults, self._fault_settings)
@@ -92,6 +96,9 @@ class SshHostsComponent:
         if self._closed_port:
             self._closed_port.close()
             self._closed_port = None
+        if self._silent:
+            self._silent.close()
+            self._silent = None
 
     def _start_jump(self, jump: LabHost, target: LabHost, log: Path, settings: LabSettings) -> int:
         if not settings.jump_listening:
@@ -99,6 +106,9 @@ class SshHostsComponent:
             self._closed_port = socket.socket()
             self._closed_port.bind((LOOPBACK, 0))
             return self._closed_port.getsockname()[1]
+        if not settings.jump_answering:
+            self._silent = SilentListener(LOOPBACK)
+            return self._silent.port
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lab-ssh-hosts", daemon=True)
         self._thread.start()

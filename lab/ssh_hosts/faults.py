@@ -16,6 +16,8 @@ class LabSettings:
     """The SSH lab's knobs; the healthy lab uses the defaults."""
 
     jump_listening: bool = True
+    #: False: the jump host's port accepts connections and never sends its SSH banner (black-holed).
+    jump_answering: bool = True
     #: Hosts ("jump", "target") whose published password is not the accepted one.
     wrong_password_for: tuple[str, ...] = ()
     target_reachable: bool = True

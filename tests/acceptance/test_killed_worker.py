@@ -1,5 +1,5 @@
-"""The main command when a pabot worker dies mid-run: the case it ran is named NOT RUN everywhere a reader looks,
-and the run fails (SIGKILL is what an OOM killer or a node eviction does)."""
+"""The main command when a pabot worker, or the one robot process, dies mid-run: the cases without a result are named
+NOT RUN everywhere a reader looks, and the run fails (SIGKILL is what an OOM killer or a node eviction does)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from keywords.cases import case_key
 from tests.helpers import REPO_ROOT, readable_texts
 
 KILLED = "PZ-13806"
-#: The black-holed MongoDB keeps each MongoDB worker waiting for its 5 s timeout: time to find and kill one.
+#: The black-holed MongoDB keeps each worker in the probe at its start for the 5 s timeout: time to find and kill one.
 FAULT = "mongo-unresponsive"
 
 
@@ -44,6 +44,7 @@ def test_a_killed_worker_leaves_its_case_not_run_in_diagnosis_report_and_console
         "FOCUS_LAB_STATE": str(tmp_path / "lab"),
         "LAB_FAULTS": FAULT,
         "RESULTS_DIR": str(results),
+        "PROCESSES": "4",
     }
     main = subprocess.Popen(
         ["./run.sh", "main"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -66,3 +67,39 @@ def test_a_killed_worker_leaves_its_case_not_run_in_diagnosis_report_and_console
     # The workers that were not killed still report their own verdicts.
     others = {case_key(test.tags): test.status for test in suite.all_tests if KILLED not in test.tags}
     assert others["PZ-13899"] == others["PZ-13900"] == "PASS"
+
+
+def robot_running(results: Path, deadline_s: float = 60.0) -> int:
+    """The pid of the one ``robot`` process writing into ``results``."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        for proc in Path("/proc").iterdir():
+            try:
+                command = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(part.endswith(b"/robot") for part in command[:2]) and str(results).encode() in command:
+                return int(proc.name)
+        time.sleep(0.05)
+    raise AssertionError(f"no robot process for {results} started within {deadline_s:g} s")
+
+
+def test_a_killed_sequential_run_names_every_case_not_run_and_fails_the_run(tmp_path):
+    results = tmp_path / "results"
+    env = {**os.environ, "FOCUS_LAB_STATE": str(tmp_path / "lab"), "LAB_FAULTS": FAULT, "RESULTS_DIR": str(results)}
+    main = subprocess.Popen(
+        ["./run.sh", "main"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        os.kill(robot_running(results), signal.SIGKILL)
+        console, _ = main.communicate(timeout=300)
+    finally:
+        main.kill()
+
+    assert main.returncode == 4, console
+    assert "cannot be read" in console and "every selected case without a result is NOT RUN" in console
+    suite = ExecutionResult(str(results / "output.xml")).suite
+    assert {test.status for test in suite.all_tests} == {"FAIL"}
+    assert {test.message.split(":")[0] for test in suite.all_tests} == {"Not run"}
+    assert len(list(suite.all_tests)) == 6
+    assert "not run → <b>no result</b>" in readable_texts(results)["report.html"]

@@ -42,10 +42,10 @@ SUITES = {
 }
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory) -> Path:
-    """A run of every suite but the Kubernetes one, diagnosed against all of them: PZ-13899 is NOT RUN."""
-    folder = tmp_path_factory.mktemp("artefacts")
+ARGUMENTS = ["--argumentfile", str(REPO_ROOT / "robot.args")]
+
+
+def write_suites(folder: Path) -> Path:
     suites = folder / "suites"
     for name, body in SUITES.items():
         path = suites / name
@@ -53,11 +53,18 @@ def results(tmp_path_factory) -> Path:
         path.write_text(
             f"*** Settings ***\nResource    {REPO_ROOT}/resources/common.resource\n\n*** Test Cases ***\n{body}"
         )
+    return suites
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """A run of every suite but the Kubernetes one, diagnosed against all of them: PZ-13899 is NOT RUN."""
+    folder = tmp_path_factory.mktemp("artefacts")
+    suites = write_suites(folder)
     output = folder / "results"
     metadata = ["Epic:PZ-13756 Focus", "Environment:lab"]
     run(str(suites), exclude="component:kubernetes", outputdir=str(output), metadata=metadata, stdout=None)
-    arguments = ["--argumentfile", str(REPO_ROOT / "robot.args")]
-    assert main([str(output / "output.xml"), "--source", str(suites), "--", *arguments]) == 1
+    assert main([str(output / "output.xml"), "--source", str(suites), "--", *ARGUMENTS]) == 1
     return output
 
 
@@ -130,3 +137,25 @@ def test_the_report_names_the_product_and_points_at_the_traceability_report(resu
 
     suite = ExecutionResult(str(results / "output.xml")).suite
     assert suite.metadata["Traceability"].startswith("[traceability.html|traceability.html]")
+
+
+def test_an_output_the_run_never_finished_makes_every_selected_case_not_run(tmp_path, capsys):
+    suites = write_suites(tmp_path)
+    output = tmp_path / "results" / "output.xml"
+    output.parent.mkdir()
+    output.write_text("")  # what a killed robot leaves
+    assert main([str(output), "--source", str(suites), "--", *ARGUMENTS]) == 4
+    assert "cannot be read" in capsys.readouterr().err
+    diagnosis = (output.parent / "diagnosis.md").read_text(encoding="utf-8")
+    assert diagnosis.count(" | not run |") == len(SUITES)
+    assert "not run → **no result**" in diagnosis
+    assert (output.parent / "report.html").is_file()
+
+
+def test_a_run_that_diagnosed_itself_keeps_its_artefacts_and_only_gets_its_exit_code(results):
+    diagnosis = results / "diagnosis.md"
+    written = diagnosis.stat().st_mtime_ns
+    suites = results.parent / "suites"
+    arguments = [str(results / "output.xml"), "--keep-diagnosed", "--source", str(suites), "--", *ARGUMENTS]
+    assert main(arguments) == 1
+    assert diagnosis.stat().st_mtime_ns == written
