@@ -1,16 +1,16 @@
 *** Settings ***
-Documentation       Keyword overhead: each layer's keyword against its raw client on the same connection
-...                 (python -m bench writes the numbers to ${BENCH_OUT}).
+Documentation    Keyword overhead: each layer's keyword against its raw client on the same connection
+...              (python -m bench writes the numbers to ${BENCH_OUT}).
 
-Library             keywords.mongodb_library.MongoDBLibrary
-Library             keywords.ssh_library.JumpHostSSHLibrary
-Library             keywords.kubernetes_library.KubernetesLibrary
-Library             bench.overhead_library.KeywordOverhead    ${BENCH_OUT}    ${SAMPLES}
+Library          keywords.mongodb_library.MongoDBLibrary
+Library          keywords.ssh_library.JumpHostSSHLibrary
+Library          keywords.kubernetes_library.KubernetesLibrary
+Library          bench.overhead_library.KeywordOverhead    ${BENCH_OUT}    ${SAMPLES}
 
 
 *** Variables ***
-${BENCH_OUT}        ${OUTPUT DIR}/overhead.json
-${SAMPLES}          50
+${BENCH_OUT}    ${OUTPUT DIR}/overhead.json
+${SAMPLES}      50
 
 
 *** Test Cases ***
