@@ -51,6 +51,11 @@ def machine() -> dict:
     }
 
 
+def _save(report: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and no 96-case scaling (about 3 minutes)")
@@ -62,11 +67,16 @@ def main(argv: list[str]) -> int:
         return 2
     runs = 2 if arguments.quick else 8
     report: dict = {"machine": machine(), "quick": arguments.quick, "scenarios": {}}
+    if arguments.only != list(SCENARIOS) and arguments.output.is_file():
+        # A partial run keeps the other scenarios of the last one; each says when it was measured.
+        earlier = json.loads(arguments.output.read_text(encoding="utf-8"))
+        report["scenarios"], report["measured_at"] = earlier.get("scenarios", {}), earlier.get("measured_at", {})
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="focus-bench-") as folder:
-        work = Path(folder)
         for name in arguments.only:
             print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            work = Path(folder)
+            (work / name).mkdir(parents=True)
             if name == "healthy":
                 result = scenarios.healthy(work / name, runs)
             elif name == "dead":
@@ -79,9 +89,10 @@ def main(argv: list[str]) -> int:
                 copies = (1, 4) if arguments.quick else (1, 4, 16)
                 result = scenarios.scaling(work / name, copies, 1 if arguments.quick else 2)
             report["scenarios"][name] = result
+            report.setdefault("measured_at", {})[name] = time.strftime("%Y-%m-%d %H:%M:%S")
+            _save(report, arguments.output)  # a later scenario's failure keeps what was measured
     report["bench_seconds"] = round(time.monotonic() - started, 1)
-    arguments.output.parent.mkdir(parents=True, exist_ok=True)
-    arguments.output.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    _save(report, arguments.output)
     print(render(report))
     print(f"\nbench.json: {arguments.output}")
     return 0

@@ -71,9 +71,13 @@ def healthy(work: Path, runs: int) -> dict:
     lab_state = work / "lab-phases"
     lab_env = {"FOCUS_LAB_STATE": str(lab_state)}
     lab = f"{shlex.quote(sys.executable)} -m lab"
-    lab_phases = time_commands({"lab up": f"{lab} up"}, runs, env=lab_env, prepare=f"{lab} down")
-    lab_phases += time_commands({"lab down": f"{lab} down"}, runs, env=lab_env, prepare=f"{lab} up")
-    subprocess.run([sys.executable, "-m", "lab", "down"], cwd=REPO_ROOT, env={**os.environ, **lab_env}, check=True)
+    stop = [sys.executable, "-m", "lab", "down"]
+    try:
+        lab_phases = time_commands({"lab up": f"{lab} up"}, runs, env=lab_env, prepare=f"{lab} down")
+        subprocess.run(stop, cwd=REPO_ROOT, env={**os.environ, **lab_env}, check=True, capture_output=True)
+        lab_phases += time_commands({"lab down": f"{lab} down"}, runs, env=lab_env, prepare=f"{lab} up")
+    finally:  # whatever failed, no lab is left running
+        subprocess.run(stop, cwd=REPO_ROOT, env={**os.environ, **lab_env}, check=True, capture_output=True)
     setup = time_commands({"set-up check (./run.sh setup)": "./run.sh setup"}, runs)
     main = time_commands(
         {

@@ -27,6 +27,7 @@ from robot.api.deco import keyword, library
 from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.measurements import log_measurement
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -470,6 +471,8 @@ class KubernetesLibrary:
         pods = self._pods(pods)
         for pod in pods:
             logger.info(f"pod {pod['name']}: {pod['restarts']} restarts ({classify_restarts(pod['restarts'])})")
+        restarts = [pod["restarts"] for pod in pods]
+        log_measurement("kubernetes.pod_restarts", {"total": sum(restarts), "max": max(restarts), "pods": len(pods)})
         failing = [pod for pod in pods if pod["restarts"] >= maximum]
         self._fail_for(
             failing,

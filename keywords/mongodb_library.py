@@ -18,6 +18,7 @@ from keywords.configuration import reveal
 from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import settings_of
+from keywords.measurements import log_measurement
 from keywords.mongo_failures import UNAUTHORIZED, explain
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
@@ -408,6 +409,8 @@ class MongoDBLibrary:
             connection.settings.get("max_response_time_ms", 100.0),
         )
         logger.info(f"MongoDB {connection.target} {operation} latency: {stats.summary()}")
+        name = "mongodb.ping_ms" if operation == "ping" else "mongodb.query_ms"
+        log_measurement(name, {key: getattr(stats, f"{key}_ms") for key in ("min", "median", "p95", "max")})
         return DotDict(operation=operation, **stats.as_dict())
 
     @keyword

@@ -26,6 +26,7 @@ from keywords.configuration import reveal
 from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.measurements import log_measurement
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -372,6 +373,10 @@ class JumpHostSSHLibrary:
             self._connections.get()  # raises the library's "no open connection" error
         for session in sessions:
             logger.info(f"SSH connect + authentication to {session.label}: {session.latency_s * 1000:.0f} ms")
+        log_measurement(
+            "ssh.connect_seconds", {session.settings.role.split()[0]: session.latency_s for session in sessions}
+        )
+        for session in sessions:
             if session.latency_s >= limit:
                 raise AssertionError(
                     f"SSH connection to {session.label} took {session.latency_s:.2f} s "

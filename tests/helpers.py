@@ -11,16 +11,20 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from robot.api import ExecutionResult
 
 from keywords.cases import case_key
+from keywords.history_records import CaseRecord, RunRecord
 from lab.component import LabComponent, LabContext, start_all, stop_all
 from lab.state import LabState, is_secret
 
@@ -198,3 +202,124 @@ def hashed_known_hosts(source: str | Path, folder: Path) -> Path:
     subprocess.run(["ssh-keygen", "-H", "-f", str(hashed)], check=True, capture_output=True)
     assert hashed.read_text().startswith("|1|")
     return hashed
+
+
+def _debian_binary(pattern: str) -> Path | None:
+    """The newest of Debian's versioned binaries matching ``pattern`` (e.g. PostgreSQL's), or ``None``."""
+    found = sorted(Path("/").glob(pattern.lstrip("/")))
+    return found[-1] if found else None
+
+
+@contextlib.contextmanager
+def postgresql_server(folder_hint: Path) -> Iterator[str]:
+    """A real PostgreSQL (Debian's ``postgresql``) on a loopback port, with a password; yields its SQLAlchemy URL.
+
+    As root it runs as the ``postgres`` user, in a folder of its own under /tmp (pytest's are private to root).
+    """
+    initdb = _debian_binary("/usr/lib/postgresql/*/bin/initdb")
+    if initdb is None:
+        pytest.skip("needs Debian's postgresql (./run.sh test installs it when run as root)")
+    from lab.ports import free_port  # the tests' own loopback helpers live with the lab
+
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    folder = Path(tempfile.mkdtemp(prefix=f"focus-pg-{folder_hint.name}-"))
+    data, password_file = folder / "data", folder / "password"
+    password = "pg-" + base64.urlsafe_b64encode(os.urandom(12)).decode()
+    password_file.write_text(password)
+    if as_user:
+        shutil.chown(folder, "postgres")
+        shutil.chown(password_file, "postgres")
+    port = free_port()
+    bin_dir = initdb.parent
+    subprocess.run(
+        [*as_user, str(initdb), "-D", str(data), "-U", "focus", "--auth=scram-sha-256", f"--pwfile={password_file}"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -h 127.0.0.1 -k {folder}"
+    control = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log")]
+    subprocess.run([*control, "-o", options, "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://focus:{password}@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*control, "-m", "fast", "-w", "stop"], check=False, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def pushgateway_server() -> Iterator[str]:
+    """Debian's ``prometheus-pushgateway`` on a loopback port; yields its URL."""
+    binary = shutil.which("prometheus-pushgateway")
+    if binary is None:
+        pytest.skip("needs Debian's prometheus-pushgateway (./run.sh test installs it when run as root)")
+    from lab.ports import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/-/ready", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def sample_run_record(number: int, verdict: str = "PASS", environment: str = "lab") -> RunRecord:
+    """A run of one case, PZ-13808, whose ping median is ``0.2 + number`` ms."""
+    case = CaseRecord(
+        key="PZ-13808",
+        title="MongoDB Answers Pings Within The Response Time Threshold",
+        priority="medium",
+        layer="performance",
+        component="mongodb",
+        verdict=verdict,
+        seconds=0.02,
+        message="" if verdict == "PASS" else "MongoDB performance at 127.0.0.1:1: ping median 150.0 ms ...",
+        measurements={"mongodb.ping_ms": {"min": 0.1, "median": 0.2 + number, "p95": 0.3, "max": 0.4}},
+    )
+    return RunRecord(
+        run_id=f"run-{environment}-{number}",
+        environment=environment,
+        name="Focus Server Infrastructure",
+        started=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=number),
+        seconds=1.5,
+        revision="abc123",
+        exit_code=0 if verdict == "PASS" else 1,
+        cases=(case,),
+    )
+
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+#: Why the browser checks cannot run here, or "" when they can.
+NO_CHROMIUM = (
+    ""
+    if CHROMIUM and CHROMEDRIVER
+    else "needs Debian's chromium and chromium-driver (./run.sh test installs them when run as root)"
+)
+
+
+@contextlib.contextmanager
+def headless_chromium(width: int = 1400, height: int = 2400) -> Iterator:
+    """A real headless Chromium driven by Selenium, as a reader's browser opens a report."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(argument)
+    options.add_argument(f"--window-size={width},{height}")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

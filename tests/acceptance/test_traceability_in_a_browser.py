@@ -3,18 +3,12 @@ key links to Jira, and each verdict cell has its colour."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from keywords.traceability import VERDICT_COLOURS
-from tests.helpers import run_suites_against_lab
+from tests.helpers import NO_CHROMIUM, headless_chromium, run_suites_against_lab
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (./run.sh test installs them when run as root)",
-)
+pytestmark = pytest.mark.skipif(bool(NO_CHROMIUM), reason=NO_CHROMIUM)
 JIRA = "https://jira.prisma.local/browse/"
 
 
@@ -25,16 +19,8 @@ def rgba(colour: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+    with headless_chromium() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

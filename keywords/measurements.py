@@ -1,0 +1,35 @@
+"""Numbers a case measures, logged in a form the run's result model keeps and the history reads back.
+
+A keyword calls :func:`log_measurement` once per measurement; the message is an ordinary INFO line in the log
+(``measurement mongodb.ping_ms {"median": 0.4, ...}``). :func:`measurements_of` finds them in a result test, so
+the history stores what the run measured instead of measuring again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from robot.api import logger
+
+_LINE = re.compile(r"^measurement (?P<name>[a-z0-9_.]+) (?P<values>\{.*\})$")
+
+
+def log_measurement(name: str, values: dict[str, float]) -> None:
+    """Log ``values`` (numbers by name) as measurement ``name``, e.g. ``mongodb.ping_ms``."""
+    logger.info(f"measurement {name} {json.dumps({key: round(value, 4) for key, value in values.items()})}")
+
+
+def measurements_of(test) -> dict[str, dict[str, float]]:
+    """``{name: values}`` logged anywhere inside result test ``test``; a later measurement of a name wins."""
+    found: dict[str, dict[str, float]] = {}
+    stack = list(test.body)
+    while stack:
+        item = stack.pop(0)
+        if getattr(item, "type", "") == "MESSAGE":
+            match = _LINE.match(item.message)
+            if match:
+                found[match["name"]] = json.loads(match["values"])
+            continue
+        stack[:0] = list(getattr(item, "body", ()))
+    return found
