@@ -31,8 +31,9 @@ setup() {
 }
 
 # Debian packages the tests and the benchmark use, only as root (CI) through apt: OpenSSH sshd for the SSH
-# compatibility tests, Chromium and its driver for the browser check of the traceability report, stunnel4 for
-# MongoDB over TLS, hyperfine for the benchmark. Without them those tests skip, saying why.
+# compatibility tests, Chromium and its driver for the browser checks of the traceability and trend pages,
+# stunnel4 for MongoDB over TLS, PostgreSQL for the run history, promtool (prometheus) for the alerting rules,
+# the Pushgateway for the metrics, hyperfine for the benchmark. Without them those tests skip, saying why.
 install_debian_packages() {
     local missing=()
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
@@ -40,6 +41,9 @@ install_debian_packages() {
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
     command -v stunnel4 >/dev/null || missing+=(stunnel4)
     command -v hyperfine >/dev/null || missing+=(hyperfine)
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+    command -v promtool >/dev/null || missing+=(prometheus)
+    command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
     if [ "$(id -u)" = 0 ] && [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
         echo "Installing ${missing[*]} for the tests"
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -60,7 +64,9 @@ run_main() {
     if [ "$processes" -gt 1 ]; then
         runner=("$VENV/bin/pabot" --processes "$processes" --outputdir "$results" "${run_args[@]}" suites)
     fi
-    rm -rf "$results"
+    # Each run starts from an empty results folder, except for the run history that the trend page reads.
+    mkdir -p "$results"
+    find "$results" -mindepth 1 -maxdepth 1 ! -name 'history.sqlite*' -exec rm -rf {} +
     local ran=0
     if [ "$environment" = lab ]; then
         local faults=()
@@ -78,6 +84,7 @@ run_main() {
         status=$?
     # Robot's own usage errors (252: bad options or test data) say more than "not run".
     if [ "$ran" -ge 251 ] && [ "$status" = 4 ]; then status=$ran; fi
+    "$PY" -m keywords.history report --results "$results" || echo "The trend page could not be written" >&2
     echo "Report: $(realpath -m "$results/report.html")"
     return "$status"
 }

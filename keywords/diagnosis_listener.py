@@ -8,6 +8,7 @@ from robot.result import TestSuite as ResultSuite
 from robot.running import TestSuite as RunningSuite
 
 from keywords.cases import cases_in
+from keywords.measurements import parsed_measurement
 from keywords.redaction import redact
 from keywords.run_report import RunReport
 
@@ -36,8 +37,15 @@ class RunDiagnosis:
 
     def __init__(self) -> None:
         self._report: RunReport | None = None
+        self._test: str | None = None
+        #: ``{test full name: {measurement: values}}``: Robot keeps no keyword bodies in its model during a run.
+        self._measured: dict[str, dict[str, dict[str, float]]] = {}
+
+    def start_test(self, data, result) -> None:
+        self._test = result.full_name
 
     def end_test(self, data, result) -> None:
+        self._test = None
         # The one redaction every failure message passes through, before the output or a report holds it.
         result.message = redact(result.message)
 
@@ -46,6 +54,9 @@ class RunDiagnosis:
 
     def log_message(self, message) -> None:
         message.message = redact(message.message)
+        parsed = parsed_measurement(message.message) if self._test else None
+        if parsed:
+            self._measured.setdefault(self._test, {})[parsed[0]] = parsed[1]
 
     def end_suite(self, data: RunningSuite, result: ResultSuite) -> None:
         if self._silent():
@@ -60,6 +71,7 @@ class RunDiagnosis:
                 builtin.get_variable_value("${OUTPUT DIR}"),
                 cases_in(top_data),
                 environment=builtin.get_variable_value("${ENV}", ""),
+                measured=self._measured,
             )
         # At the top suite's end again: its teardown may have changed verdicts; the text is printed only if so.
         self._report.start_suite(top_result)

@@ -4,7 +4,7 @@
 :class:`keywords.diagnosis_listener.RunDiagnosis`) and a merged ``pabot`` output are handled alike. It adds a
 failed NOT RUN test for every selected case without a result, puts the diagnosis and the traceability report's
 path into the report's metadata, and writes ``diagnosis.md``, ``junit.xml``, ``traceability.md`` and
-``traceability.html``.
+``traceability.html``; the run is added to the history (:mod:`keywords.run_history`).
 
 ``python -m keywords.run_report results/output.xml --source suites -- <the run's robot/pabot options>`` does this
 for an existing output (``run.sh main`` after pabot) and regenerates ``report.html``/``log.html`` through rebot.
@@ -48,8 +48,10 @@ class RunReport(ResultVisitor):
         rules: Rules | None = None,
         environment: str = "",
         links: JiraLinks | None = None,
+        measured: dict[str, dict[str, dict[str, float]]] | None = None,
     ) -> None:
         self.folder = Path(folder)
+        self.measured = measured
         self.expected = list(expected)
         self.rules = rules or load_rules()
         self.environment = environment
@@ -76,18 +78,22 @@ class RunReport(ResultVisitor):
             suite.metadata["Diagnosis"] = robot_documentation(text)
             suite.metadata["Traceability"] = f"[{page.name}|{page.name}] ({markdown.name} beside it)"
             self.exit_code = exit_code(results)
-            self._print(text, page)
+            # The listener may write twice (last suite, then the top suite's end): the console hears it once, and
+            # the history gets the run once (a second record would only replace the first).
+            if text != self._printed:
+                self._print(text, page)
+                from keywords.run_history import remember_run  # the database layer only when a run is recorded
+
+                remember_run(suite, self.expected, environment, self.folder, self.measured)
         return False
 
     def _print(self, text: str, page: Path) -> None:
-        # The listener may write twice (last suite, then the top suite's end): the console hears it once.
-        if text != self._printed:
-            print(
-                f"\n{text}\n\nDiagnosis: {(self.folder / 'diagnosis.md').resolve()}\nTraceability: {page.resolve()}"
-                f"\nJUnit: {(self.folder / 'junit.xml').resolve()}",
-                file=sys.__stdout__,
-            )
-            self._printed = text
+        print(
+            f"\n{text}\n\nDiagnosis: {(self.folder / 'diagnosis.md').resolve()}\nTraceability: {page.resolve()}"
+            f"\nJUnit: {(self.folder / 'junit.xml').resolve()}",
+            file=sys.__stdout__,
+        )
+        self._printed = text
 
 
 def _add_not_run_test(top: TestSuite, case: Case) -> None:

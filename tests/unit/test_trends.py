@@ -1,0 +1,53 @@
+"""The trend page's parts: flaky cases per environment and revision, verdict codes, one offline file."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from keywords.trends import VERDICT_CODES, flaky_cases, verdict_timeline, write_trends
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def case(run: int, key: str, verdict: str, revision: str = "r1", environment: str = "lab") -> dict:
+    return {"run_id": f"run-{run}", "jira_key": key, "verdict": verdict, "message": "", "seconds": 0.1,
+            "environment": environment, "revision": revision, "started": START + timedelta(minutes=run)}  # fmt: skip
+
+
+def run(number: int, environment: str = "lab") -> dict:
+    return {"run_id": f"run-{number}", "started": START + timedelta(minutes=number), "environment": environment}
+
+
+def test_a_verdict_change_between_consecutive_runs_of_one_environment_and_revision_is_flaky():
+    cases = [case(1, "PZ-13808", "PASS"), case(2, "PZ-13808", "FAIL"), case(3, "PZ-13808", "PASS")]
+    cases += [case(1, "PZ-13806", "PASS"), case(2, "PZ-13806", "FAIL", revision="r2")]  # a new revision: no flake
+    cases += [case(4, "PZ-13806", "FAIL", environment="staging")]
+    assert flaky_cases(cases) == [
+        {
+            "jira_key": "PZ-13808",
+            "environment": "lab",
+            "revision": "r1",
+            "changes": 2,
+            "runs": 3,
+            "verdicts": "PASS → FAIL → PASS",
+        }  # fmt: skip
+    ]
+
+
+def test_the_timeline_has_a_row_per_case_and_a_column_per_run_with_the_verdict_codes():
+    runs = [run(1), run(2)]
+    cases = [case(1, "PZ-13808", "PASS"), case(2, "PZ-13808", "NOT CHECKED"), case(2, "PZ-13806", "FAIL")]
+    heatmap = verdict_timeline(runs, cases).data[0]
+    assert list(heatmap.y) == ["PZ-13806", "PZ-13808"]
+    assert [list(row) for row in heatmap.z] == [
+        [None, VERDICT_CODES["FAIL"]],
+        [VERDICT_CODES["PASS"], VERDICT_CODES["NOT CHECKED"]],
+    ]
+
+
+def test_the_page_is_one_file_that_loads_nothing_from_the_network(tmp_path):
+    page = write_trends([run(1)], [case(1, "PZ-13808", "PASS")], [], tmp_path / "trends.html").read_text()
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=\"?https?:", page)
+    assert "Plotly" in page and 'id="verdicts"' in page
