@@ -56,6 +56,10 @@ run_main() {
     for arg in "$@"; do
         case "$arg" in ENV:*) environment="${arg#ENV:}" ;; --variable=ENV:*) environment="${arg#--variable=ENV:}" ;; esac
     done
+    if [[ "$environment" == *,* ]]; then
+        run_environments "$environment" "$results" "$@"
+        return
+    fi
     local run_args=(--argumentfile robot.args --reporttitle "Focus Server Infrastructure Report ($environment)"
         --logtitle "Focus Server Infrastructure Log ($environment)" "$@")
     # One robot process by default: six fast checks finish sooner in one process than pabot starts four, and the
@@ -89,12 +93,34 @@ run_main() {
     return "$status"
 }
 
+# ./run.sh main --variable ENV:a,b: every suite against each environment in parallel (pabot), a diagnosis,
+# traceability report and history record per environment in results/<env>/; no lab is started.
+run_environments() {
+    local environments="$1" results="$2" passed=()
+    shift 2
+    for arg in "$@"; do
+        case "$arg" in
+            ENV:*) unset 'passed[${#passed[@]}-1]' ;;  # the --variable before it: each environment sets its own
+            --variable=ENV:*) ;;
+            *) passed+=("$arg") ;;
+        esac
+    done
+    mkdir -p "$results"
+    find "$results" -mindepth 1 -maxdepth 1 ! -name 'history.sqlite*' -exec rm -rf {} +
+    local status=0
+    "$PY" -m keywords.multi_environment --environments "$environments" --results "$results" \
+        --processes "${PROCESSES:-0}" -- --argumentfile robot.args "${passed[@]}" || status=$?
+    "$PY" -m keywords.history report --results "$results" || echo "The trend page could not be written" >&2
+    return "$status"
+}
+
 run_tests() {
     install_debian_packages
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/robocop" check
     "$VENV/bin/robocop" format --check
+    "$VENV/bin/hadolint" Containerfile
     "$VENV/bin/robot" --dryrun --output NONE --report NONE --log NONE --console dotted suites
     mkdir -p results/libdoc
     for library in config_library.ConfigLibrary mongodb_library.MongoDBLibrary \

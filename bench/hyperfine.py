@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,18 +37,23 @@ def time_commands(
     warmup: int = 1,
     env: dict[str, str] | None = None,
     prepare: str | None = None,
+    failing: bool = False,
 ) -> list[Timing]:
-    """Times each of ``commands`` (``{name: shell command}``) in the repository; failing commands count too
-    (a failing run is what a dead environment gives)."""
+    """Times each of ``commands`` (``{name: shell command}``) in the repository. A command that fails stops the
+    benchmark, unless ``failing`` says failures are expected (a dead environment's runs fail)."""
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "hyperfine.json"
-        command = ["hyperfine", "--style", "none", "--ignore-failure", "--runs", str(runs), "--warmup", str(warmup)]
+        command = ["hyperfine", "--style", "none", "--runs", str(runs), "--warmup", str(warmup)]
+        command += ["--ignore-failure"] if failing else []
         command += ["--export-json", str(export)]
         if prepare:
             command += ["--prepare", prepare]
         for name, line in commands.items():
             command += ["--command-name", name, line]
-        subprocess.run(command, cwd=REPO_ROOT, env={**os.environ, **(env or {})}, check=True, stdout=subprocess.DEVNULL)
+        # pabot starts `robot` from PATH: the venv's, whichever way the benchmark was started.
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        environment = {**os.environ, "PATH": path, **(env or {})}
+        subprocess.run(command, cwd=REPO_ROOT, env=environment, check=True, stdout=subprocess.DEVNULL)
         results = json.loads(export.read_text(encoding="utf-8"))["results"]
     return [
         Timing(

@@ -144,10 +144,10 @@ def dead_environment(work: Path, runs: int) -> dict:
                 f"{label}, lab timeouts (5 s), robot": robot_command(work / f"{label}-5"),
                 f"{label}, lab timeouts (5 s), pabot 6": pabot_command(work / f"{label}-5-pabot", 6),
             }
-            timings += time_commands(commands, runs, warmup=0, env=env)
+            timings += time_commands(commands, runs, warmup=0, env=env, failing=True)
             default_env = {**env, "FOCUS_ENVIRONMENTS_FILE": str(defaults_file)}
             commands = {f"{label}, default timeouts (10 s), robot": robot_command(work / f"{label}-10")}
-            timings += time_commands(commands, runs, warmup=0, env=default_env)
+            timings += time_commands(commands, runs, warmup=0, env=default_env, failing=True)
     return {"runs": [timing.as_dict() for timing in timings]}
 
 

@@ -10,10 +10,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from keywords.history_records import RunRecord
 from keywords.history_schema import case_results, measurements, runs
@@ -21,6 +20,9 @@ from keywords.history_schema import case_results, measurements, runs
 URL_VARIABLE = "FOCUS_HISTORY_URL"
 DEFAULT_FILE = "history.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "history_migrations"
+#: The newest migration in ``history_migrations/versions`` (a test keeps the two in step): a history already there
+#: is written to without loading Alembic, which would cost every run a third of a second.
+HEAD_REVISION = "0002"
 #: How long a writer waits for another one's transaction on SQLite before it gives up.
 SQLITE_BUSY_TIMEOUT_S = 60
 
@@ -48,6 +50,11 @@ class HistoryStore:
 
     def migrate(self) -> None:
         """Create the tables, or bring them up to the current schema; safe from several processes at once."""
+        if self.revision() == HEAD_REVISION:
+            return
+        from alembic import command  # only when there is something to migrate (see HEAD_REVISION)
+        from alembic.config import Config
+
         with self._migration_lock(), self.engine.begin() as connection:
             if not self._sqlite:
                 # Held until this transaction ends: a second process migrates after the first, finding nothing to do.
@@ -56,6 +63,14 @@ class HistoryStore:
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def revision(self) -> str | None:
+        """The schema revision the history is at; ``None`` for a new one."""
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:
+            return None
 
     def add(self, record: RunRecord) -> None:
         """Store ``record``, replacing an earlier record of the same run (a run diagnosed again)."""

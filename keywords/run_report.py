@@ -128,6 +128,7 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("output", nargs="?", default="results/output.xml")
     parser.add_argument("--source", action="append", default=[], help="suite folder or file the run was given")
+    parser.add_argument("--environment", default="", help="the environment the run checked (default: its metadata)")
     parser.add_argument(
         "--keep-diagnosed",
         action="store_true",
@@ -147,7 +148,7 @@ def main(argv: Sequence[str]) -> int:
         Result(suite=TestSuite(name=name)).save(arguments.output)
     folder = Path(arguments.output).parent
     links = JiraLinks(options["tagstatlink"]) if options["tagstatlink"] else None
-    report = RunReport(folder, expected, links=links)
+    report = RunReport(folder, expected, environment=arguments.environment, links=links)
     titles = {name: options[name][-1] for name in ("name", "reporttitle", "logtitle") if options[name]}
     rebot(
         arguments.output,

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
-from keywords.history_store import MIGRATIONS, HistoryStore
+from keywords.history_store import HEAD_REVISION, MIGRATIONS, HistoryStore
 from tests.helpers import postgresql_server
 from tests.helpers import sample_run_record as record
 
@@ -88,3 +88,11 @@ def test_a_history_written_by_the_first_schema_keeps_its_runs_after_the_upgrade(
     assert (old["jira_key"], old["verdict"], old["component"]) == ("PZ-13806", "FAIL", "")
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+
+
+def test_the_head_revision_constant_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
