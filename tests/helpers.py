@@ -50,17 +50,14 @@ def robot_strings(html: str) -> list[str]:
 
 
 def readable_texts(output_dir: Path) -> dict[str, str]:
-    """``{file: text}`` of a run's results as a reader sees them (HTML strings decoded)."""
-    texts = {
-        name: (output_dir / name).read_text(encoding="utf-8")
-        for name in ("output.xml", "diagnosis.md", "junit.xml", "traceability.md", "traceability.html")
-        if (output_dir / name).is_file()
-    }
-    for name in ("log.html", "report.html"):
-        path = output_dir / name
-        if path.is_file():
-            html = path.read_text(encoding="utf-8")
-            texts[name] = html + "\n".join(robot_strings(html))
+    """``{file: text}`` of every file a run left in ``output_dir`` (the history database too), as a reader sees
+    them: the strings of Robot's ``log.html``/``report.html`` decompressed."""
+    texts = {}
+    for path in sorted(item for item in output_dir.rglob("*") if item.is_file()):
+        name = str(path.relative_to(output_dir))
+        texts[name] = path.read_bytes().decode("utf-8", errors="replace")
+        if path.name in ("log.html", "report.html"):
+            texts[name] += "\n".join(robot_strings(texts[name]))
     return texts
 
 
