@@ -8,6 +8,7 @@ from robot.result import TestSuite as ResultSuite
 from robot.running import TestSuite as RunningSuite
 
 from keywords.cases import cases_in
+from keywords.failure_text import most_important_first
 from keywords.measurements import parsed_measurement
 from keywords.redaction import redact
 from keywords.run_report import RunReport
@@ -47,7 +48,7 @@ class RunDiagnosis:
     def end_test(self, data, result) -> None:
         self._test = None
         # The one redaction every failure message passes through, before the output or a report holds it.
-        result.message = redact(result.message)
+        result.message = redact(most_important_first(result.message))
 
     def end_keyword(self, data, result) -> None:
         result.message = redact(result.message)

@@ -19,7 +19,5 @@ Kubernetes Runs Healthy Focus Server Pods Behind Their Service
     Cluster Should Report Its Version
     Focus Server Namespace Should Exist
     ${pods}=    Focus Server Pods Should Be Present
-    Focus Server Pods Should Be Healthy    ${pods}
-    Focus Server Service Should Match Expected Settings
-    Focus Server Pod Logs Should Be Readable    ${pods}
+    Focus Server Workload Should Be Healthy    ${pods}
     [Teardown]    Close All Kubernetes Connections

@@ -17,8 +17,5 @@ MongoDB Holds The Focus Server Collections And Answers Queries
     Connect To MongoDB With Environment Settings
     MongoDB Should Answer Ping
     Target Database Should Be Listed
-    Required Collections Should Exist
-    Recordings Should Be Queryable
-    Recordings Should Have Valid Time Ranges
-    Recordings Query Latency Should Be Within Threshold
+    Focus Server Data Should Be Healthy
     [Teardown]    Close All MongoDB Connections

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from robot.api import ExecutionResult
 
 from keywords.cases import selected_cases
 from lab.faults import fault_table
@@ -39,6 +40,21 @@ def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fa
     slow = {key: verdict.seconds for key, verdict in run.verdicts.items() if verdict.seconds > TEST_BOUND_S}
     assert slow == {}
     assert f"**{MATRIX[fault]['diagnosis']}" in run.diagnosis()
+    for key, checks in MATRIX[fault].get("still_passed", {}).items():
+        statuses = keyword_statuses(run.output_dir / "output.xml", key)
+        assert {check: statuses.get(check) for check in checks} == dict.fromkeys(checks, "PASS"), key
+
+
+def keyword_statuses(output_xml, key: str) -> dict[str, str]:
+    """``{keyword name: status}`` of every keyword the test of ``key`` ran, at any depth."""
+    (test,) = [test for test in ExecutionResult(str(output_xml)).suite.all_tests if key in test.tags]
+    statuses, stack = {}, list(test.body)
+    while stack:
+        item = stack.pop()
+        if item.type == "KEYWORD":
+            statuses[item.name] = item.status
+        stack.extend(getattr(item, "body", ()))
+    return statuses
 
 
 def test_closed_mongodb_port_fails_the_foundation_case_within_two_seconds(tmp_path):
