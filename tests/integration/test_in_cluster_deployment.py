@@ -111,6 +111,10 @@ def test_every_write_is_denied_and_only_the_reads_pz_13899_needs_are_allowed(dep
             as_service_account(token, published, empty_config, "auth", "can-i", verb, resource, *where).stdout.strip()
             == "yes"
         )
-    for verb, resource in (("get", "secrets"), ("list", "pods")):
-        elsewhere = as_service_account(token, published, empty_config, "auth", "can-i", verb, resource, "-n", "default")
-        assert elsewhere.stdout.strip() == "no", (verb, resource)
+    for verb, resource, namespace in (
+        ("get", "secrets", "panda"),
+        ("get", "secrets", "default"),
+        ("list", "pods", "default"),
+    ):
+        denied = as_service_account(token, published, empty_config, "auth", "can-i", verb, resource, "-n", namespace)
+        assert denied.stdout.strip() == "no", (verb, resource, namespace)
