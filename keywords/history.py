@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
         return 0
     output = arguments.output or arguments.results / "trends.html"
     write_trends(runs, store.case_results(), store.measurements(), output)
-    print(f"Trends: {output.resolve()} ({len(runs)} runs in {shown_url(url)})")
+    print(f"Trends: {output.resolve()} ({len(runs)} run{'' if len(runs) == 1 else 's'} in {shown_url(url)})")
     return 0
 
 

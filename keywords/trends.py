@@ -141,7 +141,7 @@ def write_trends(runs: list[dict], cases: list[dict], measurements: list[dict], 
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style>
 <script>{get_plotlyjs()}</script></head>
 <body><h1>Focus Server infrastructure: trends</h1>
-<p>{len(runs)} runs; environments: {html.escape(environments)}.</p>
+<p>{len(runs)} run{"" if len(runs) == 1 else "s"}; environments: {html.escape(environments)}.</p>
 {charts}
 <h2>Flaky cases</h2>
 {table}
