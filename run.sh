@@ -51,6 +51,12 @@ install_debian_packages() {
     fi
 }
 
+# Each run starts from an empty results folder, except for the run history that the trend page reads.
+empty_results() {
+    mkdir -p "$1"
+    find "$1" -mindepth 1 -maxdepth 1 ! -name 'history.sqlite*' -exec rm -rf {} +
+}
+
 run_main() {
     local environment=lab results="${RESULTS_DIR:-results}" processes="${PROCESSES:-1}"
     for arg in "$@"; do
@@ -68,9 +74,7 @@ run_main() {
     if [ "$processes" -gt 1 ]; then
         runner=("$VENV/bin/pabot" --processes "$processes" --outputdir "$results" "${run_args[@]}" suites)
     fi
-    # Each run starts from an empty results folder, except for the run history that the trend page reads.
-    mkdir -p "$results"
-    find "$results" -mindepth 1 -maxdepth 1 ! -name 'history.sqlite*' -exec rm -rf {} +
+    empty_results "$results"
     local ran=0
     if [ "$environment" = lab ]; then
         local faults=()
@@ -105,8 +109,7 @@ run_environments() {
             *) passed+=("$arg") ;;
         esac
     done
-    mkdir -p "$results"
-    find "$results" -mindepth 1 -maxdepth 1 ! -name 'history.sqlite*' -exec rm -rf {} +
+    empty_results "$results"
     local status=0
     "$PY" -m keywords.multi_environment --environments "$environments" --results "$results" \
         --processes "${PROCESSES:-0}" -- --argumentfile robot.args "${passed[@]}" || status=$?

@@ -58,23 +58,20 @@ def _mongodb(settings: dict[str, Any]) -> list[Endpoint]:
 
 
 def _kubernetes(settings: dict[str, Any]) -> list[Endpoint]:
-    from urllib.parse import urlsplit
-
-    from keywords.kubernetes_library import api_server_url  # the kubernetes client only when a case needs it
+    # The kubernetes client only when a case needs it.
+    from keywords.kubernetes_library import api_address, api_server_url
 
     try:
         url = api_server_url(settings)
     except Exception:  # noqa: BLE001 - unloadable credentials: the case reports them as "not checked"
         return []
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    protocol = "tls" if parts.scheme == "https" else "tcp"
+    host, port = api_address(url)
     return [
         Endpoint(
             "Kubernetes API",
-            parts.hostname or "",
+            host,
             port,
-            protocol,
+            "tls" if url.startswith("https:") else "tcp",
             settings["request_timeout_s"],
             "kubernetes.request_timeout_s",
         )

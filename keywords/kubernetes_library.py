@@ -138,10 +138,16 @@ class KubernetesConnection:
             self.closed = True
 
 
-def endpoint_of(url: str) -> str:
-    """``host:port`` of an API server URL (the port its scheme implies when it has none)."""
+def api_address(url: str) -> tuple[str, int]:
+    """Host and port of an API server URL (the port its scheme implies when it has none)."""
     parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def endpoint_of(url: str) -> str:
+    """``host:port`` of an API server URL, as endpoint findings name it."""
+    host, port = api_address(url)
+    return f"{host}:{port}"
 
 
 def api_server_url(settings: dict[str, Any]) -> str:
@@ -600,13 +606,11 @@ class KubernetesLibrary:
         return f"{LAYER} {connection.url}, namespace '{namespace or connection.settings['namespace']}'"
 
     def _probe(self, url: str, timeout_s: float) -> None:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         blocked = blocked_cause(endpoint_of(url))
         if blocked:
             raise AssertionError(f"{LAYER} {url} unreachable: {blocked}")
         try:
-            probe_tcp(parts.hostname or "", port, min(PROBE_TIMEOUT_S, timeout_s))
+            probe_tcp(*api_address(url), min(PROBE_TIMEOUT_S, timeout_s))
         except TcpProbeError as error:
             raise AssertionError(f"{LAYER} {url} unreachable: {error.reason}") from None
 

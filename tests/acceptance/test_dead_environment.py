@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from robot.api import ExecutionResult
 
+from bench.scenarios import BLACK_HOLED, REFUSED
 from keywords.cases import case_key, selected_cases
 from tests.helpers import run_suites_against_lab
 
-BLACK_HOLED = ("mongo-unresponsive", "k8s-api-unresponsive", "ssh-jump-unresponsive")
-REFUSED = ("mongo-down", "k8s-api-down", "ssh-jump-down")
 LAB_TIMEOUT_S = 5.0
 #: The spec's run order: PZ-13806 first, PZ-13899 last.
 DEPENDENCY_ORDER = ["PZ-13806", "PZ-13898", "PZ-13808", "PZ-13807", "PZ-13900", "PZ-13899"]

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from robot.api import ExecutionResult
@@ -19,22 +20,29 @@ KILLED = "PZ-13806"
 FAULT = "mongo-unresponsive"
 
 
-def worker_running(results: Path, key: str, deadline_s: float = 60.0) -> int:
-    """The pid of the `robot` worker pabot started for the suite of ``key``."""
+def process_running(matches: Callable[[list[bytes]], bool], what: str, deadline_s: float = 60.0) -> int:
+    """The pid of the first process whose command line ``matches``, waiting up to ``deadline_s`` for it."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        for argfile in results.glob("pabot_results/*/robot_argfile.txt"):
-            if key not in argfile.read_text(encoding="utf-8"):
+        for proc in Path("/proc").iterdir():
+            try:
+                command = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:  # not a process, or it ended meanwhile
                 continue
-            for proc in Path("/proc").iterdir():
-                try:
-                    command = (proc / "cmdline").read_bytes().split(b"\0")
-                except OSError:  # not a process, or it ended meanwhile
-                    continue
-                if str(argfile).encode() in command:
-                    return int(proc.name)
+            if matches(command):
+                return int(proc.name)
         time.sleep(0.05)
-    raise AssertionError(f"no pabot worker for {key} started within {deadline_s:g} s")
+    raise AssertionError(f"no {what} started within {deadline_s:g} s")
+
+
+def worker_running(results: Path, key: str) -> int:
+    """The pid of the `robot` worker pabot started for the suite of ``key``."""
+
+    def runs_key(command: list[bytes]) -> bool:  # pabot starts each worker as `robot -A <its argument file>`
+        argfile = next((Path(part.decode()) for part in command if part.endswith(b"/robot_argfile.txt")), None)
+        return argfile is not None and argfile.is_relative_to(results) and key in argfile.read_text(encoding="utf-8")
+
+    return process_running(runs_key, f"pabot worker for {key}")
 
 
 def test_a_killed_worker_leaves_its_case_not_run_in_diagnosis_report_and_console_and_fails_the_run(tmp_path):
@@ -69,19 +77,12 @@ def test_a_killed_worker_leaves_its_case_not_run_in_diagnosis_report_and_console
     assert others["PZ-13899"] == others["PZ-13900"] == "PASS"
 
 
-def robot_running(results: Path, deadline_s: float = 60.0) -> int:
+def robot_running(results: Path) -> int:
     """The pid of the one ``robot`` process writing into ``results``."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        for proc in Path("/proc").iterdir():
-            try:
-                command = (proc / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if any(part.endswith(b"/robot") for part in command[:2]) and str(results).encode() in command:
-                return int(proc.name)
-        time.sleep(0.05)
-    raise AssertionError(f"no robot process for {results} started within {deadline_s:g} s")
+    return process_running(
+        lambda command: any(part.endswith(b"/robot") for part in command[:2]) and str(results).encode() in command,
+        f"robot process for {results}",
+    )
 
 
 def test_a_killed_sequential_run_names_every_case_not_run_and_fails_the_run(tmp_path):
