@@ -47,13 +47,26 @@ def explain(
                 f"(code 13: {message})"
             )
         return f"MongoDB command failed at {target} during {action}: {message} (code {error.code})"
-    if isinstance(error, ServerSelectionTimeoutError | NetworkTimeout):
+    if is_unanswered(error):
         return f"MongoDB network failure at {target} during {action}: no answer in time ({_first_line(error)})"
     if isinstance(error, ConnectionFailure | AutoReconnect):
         return f"MongoDB network failure at {target} during {action}: {_first_line(error)}"
     if isinstance(error, ConfigurationError):
         return f"MongoDB client configuration for {target} is invalid: {error}"
     return f"MongoDB error at {target} during {action}: {_first_line(error)}"
+
+
+def is_unanswered(error: PyMongoError) -> bool:
+    """Whether the server never answered in time: what :func:`explain` calls ``no answer in time``.
+
+    Decided by the error's class, not its text: when the selection timeout expires before the client's monitor has
+    finished its own first (timed-out) attempt, the text is only ``No servers found yet``.
+    """
+    text = str(error)
+    answered = ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "Connection refused")
+    if any(sign in text for sign in answered) or _closed_at_once(text):
+        return False
+    return isinstance(error, ServerSelectionTimeoutError | NetworkTimeout)
 
 
 def _certificate_problem(text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import MongoClient
-from pymongo.errors import NetworkTimeout, OperationFailure, PyMongoError, ServerSelectionTimeoutError
+from pymongo.errors import OperationFailure, PyMongoError
 from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.utils import DotDict
@@ -19,7 +19,7 @@ from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import settings_of
 from keywords.measurements import log_measurement
-from keywords.mongo_failures import UNAUTHORIZED, explain
+from keywords.mongo_failures import UNAUTHORIZED, explain, is_unanswered
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -164,7 +164,7 @@ class MongoDBLibrary:
         except PyMongoError as error:
             failure = connection.explain(error, "authenticate and ping")
             connection.close()
-            if isinstance(error, ServerSelectionTimeoutError | NetworkTimeout) and "timed out" in str(error):
+            if is_unanswered(error):
                 waited = settings.get("server_selection_timeout_ms", 10000) / 1000
                 record_not_answering(target, f"no answer to authenticate and ping within {waited:g} s")
             raise failure from None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect, NetworkTimeout, OperationFailure, ServerSelectionTimeoutError
 
+from keywords.mongo_failures import is_unanswered
 from keywords.mongodb_library import _Connection
 
 SETTINGS = {"host": "db.example", "port": 27017, "username": "prisma", "auth_source": "prisma", "database": "prisma"}
@@ -35,3 +36,15 @@ def test_a_selection_timeout_with_no_server_error_stays_a_network_failure():
         message
         == "MongoDB network failure at db.example:27017 during ping: no answer in time (db.example:27017: timed out)"
     )
+
+
+def test_a_selection_timeout_before_the_monitor_timed_out_is_still_no_answer():
+    # Under load the selection timeout can expire before the monitor's own first attempt has: no "timed out" yet.
+    assert is_unanswered(ServerSelectionTimeoutError("No servers found yet, Timeout: 5.0s, Topology Description: <>"))
+    assert is_unanswered(NetworkTimeout("db.example:27017: timed out"))
+
+
+def test_a_refused_or_closed_connection_is_an_answer():
+    assert not is_unanswered(ServerSelectionTimeoutError("db.example:27017: [Errno 111] Connection refused"))
+    assert not is_unanswered(ServerSelectionTimeoutError("db.example:27017: connection closed"))
+    assert not is_unanswered(AutoReconnect("db.example:27017: timed out"))
