@@ -9,15 +9,27 @@ from __future__ import annotations
 import re
 
 from keywords.diagnosis_rules import FAIL, NOT_CHECKED, NOT_RUN, SKIP, Rules, rules_file
+from keywords.evidence import Evidence
 from keywords.verdicts import RUN_FAILING, CaseVerdict, run_failed
+
+#: Lines of each evidence block the diagnosis shows; the log has all of them.
+EVIDENCE_SUMMARY_LINES = 20
 
 
 def _matches(when: dict[str, str], results: dict[str, CaseVerdict]) -> bool:
     return all(key in results and results[key].status == verdict for key, verdict in when.items())
 
 
-def diagnose(results: dict[str, CaseVerdict], rules: Rules, environment: str = "") -> str:
-    """The diagnosis as Markdown; one line when everything passed."""
+def diagnose(
+    results: dict[str, CaseVerdict],
+    rules: Rules,
+    environment: str = "",
+    evidence: dict[str, list[Evidence]] | None = None,
+) -> str:
+    """The diagnosis as Markdown; one line when everything passed.
+
+    ``evidence`` (``{Jira key: [evidence]}``) is summarised under each failing case, in fix order.
+    """
     where = f" (environment {environment})" if environment else ""
     if not results:
         return f"No Jira case was selected or run{where}."
@@ -41,7 +53,21 @@ def diagnose(results: dict[str, CaseVerdict], rules: Rules, environment: str = "
     )
     for number, verdict in enumerate(failing, start=1):
         lines.append(f"{number}. {verdict.key} ({rules.layer_title(verdict.case)}): {verdict.causes()}")
+    lines += _evidence_summary([verdict.key for verdict in failing], evidence or {})
     return "\n".join(lines)
+
+
+def _evidence_summary(keys: list[str], evidence: dict[str, list[Evidence]]) -> list[str]:
+    """Each failing case's evidence blocks, cut to their first lines: the whole blocks are in the log."""
+    lines = []
+    for key in keys:
+        for block in evidence.get(key, []):
+            shown = block.lines[:EVIDENCE_SUMMARY_LINES]
+            more = len(block.lines) - len(shown)
+            lines += ["", f"### {key} evidence: {block.title}", "", "```", *shown, "```"]
+            if more:
+                lines.append(f"({more} more line(s) in log.html)")
+    return ["", "## Evidence (collected read-only when the check failed)", *lines] if lines else []
 
 
 def case_diagnoses(results: dict[str, CaseVerdict], rules: Rules) -> dict[str, str]:
@@ -103,7 +129,14 @@ def robot_documentation(markdown: str) -> str:
     """The diagnosis in Robot Framework's documentation syntax, which the report renders (its own Markdown-like
     syntax: ``*bold*``, ``| =header= |`` tables, ``-`` lists)."""
     lines = []
+    fenced = False
     for line in markdown.splitlines():
+        if line == "```":
+            fenced = not fenced
+            continue
+        if fenced:  # Robot's preformatted text; a line that ends in " |" would read as a table row
+            lines.append(f"| {line.rstrip(' |')}")
+            continue
         if line.startswith("|---"):
             continue
         if line.startswith("| Jira |"):

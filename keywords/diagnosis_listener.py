@@ -8,6 +8,7 @@ from robot.result import TestSuite as ResultSuite
 from robot.running import TestSuite as RunningSuite
 
 from keywords.cases import cases_in
+from keywords.evidence import Evidence, parsed_evidence
 from keywords.failure_text import most_important_first
 from keywords.measurements import parsed_measurement
 from keywords.redaction import redact
@@ -41,6 +42,8 @@ class RunDiagnosis:
         self._test: str | None = None
         #: ``{test full name: {measurement: values}}``: Robot keeps no keyword bodies in its model during a run.
         self._measured: dict[str, dict[str, dict[str, float]]] = {}
+        #: ``{test full name: [evidence]}``, for the same reason.
+        self._evidence: dict[str, list[Evidence]] = {}
 
     def start_test(self, data, result) -> None:
         self._test = result.full_name
@@ -55,9 +58,14 @@ class RunDiagnosis:
 
     def log_message(self, message) -> None:
         message.message = redact(message.message)
-        parsed = parsed_measurement(message.message) if self._test else None
+        if self._test is None:
+            return
+        parsed = parsed_measurement(message.message)
         if parsed:
             self._measured.setdefault(self._test, {})[parsed[0]] = parsed[1]
+        evidence = parsed_evidence(message.message)
+        if evidence:
+            self._evidence.setdefault(self._test, []).append(evidence)
 
     def end_suite(self, data: RunningSuite, result: ResultSuite) -> None:
         if self._silent():
@@ -73,6 +81,7 @@ class RunDiagnosis:
                 cases_in(top_data),
                 environment=builtin.get_variable_value("${ENV}", ""),
                 measured=self._measured,
+                evidence=self._evidence,
             )
         # At the top suite's end again: its teardown may have changed verdicts; the text is printed only if so.
         self._report.start_suite(top_result)

@@ -27,6 +27,16 @@ from robot.api.deco import keyword, library
 from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.evidence import log_evidence
+from keywords.kubernetes_evidence import (
+    endpoint_addresses,
+    endpoint_lines,
+    event_lines,
+    pod_lines,
+    restarted,
+    selector_text,
+    unhealthy_pods,
+)
 from keywords.measurements import log_measurement
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
@@ -35,6 +45,8 @@ LAYER = "Kubernetes API"
 PROBE_TIMEOUT_S = 3.0  # a reachable API server accepts TCP at once; waiting longer only delays the verdict
 #: Upper bound of each restart class, per the PZ-13899 briefing; above the last one is a crash loop.
 RESTART_CLASSES = ((2, "fine"), (5, "acceptable"), (10, "unstable"))
+#: Log lines per container in the evidence of an unhealthy pod: enough for the last error, short enough to read.
+EVIDENCE_LOG_LINES = 20
 
 T = TypeVar("T")
 
@@ -57,6 +69,13 @@ def summarize_container(status: dict) -> dict[str, Any]:
         "state": state_name,
         "state_reason": (state or {}).get("reason", ""),
         "last_termination_reason": last_terminated.get("reason", ""),
+        "last_termination": {
+            "reason": last_terminated.get("reason", ""),
+            "exit_code": last_terminated.get("exitCode"),
+            "finished_at": last_terminated.get("finishedAt", ""),
+        }
+        if last_terminated
+        else None,
     }
 
 
@@ -74,6 +93,7 @@ def summarize_pod(pod: dict) -> dict[str, Any]:
     return {
         "name": pod["metadata"]["name"],
         "namespace": pod["metadata"].get("namespace", ""),
+        "node": (pod.get("spec") or {}).get("nodeName", ""),
         "phase": status.get("phase", "Unknown"),
         "reason": status.get("reason", ""),
         "ready": any(c["type"] == "Ready" and c["status"] == "True" for c in conditions),
@@ -91,6 +111,7 @@ def summarize_service(service: dict) -> dict[str, Any]:
         "type": spec.get("type", ""),
         "cluster_ip": spec.get("clusterIP", ""),
         "ports": [port["port"] for port in spec.get("ports") or []],
+        "selector": spec.get("selector") or {},
     }
 
 
@@ -111,6 +132,15 @@ def describe_pod(pod: dict[str, Any]) -> str:
             text += f", last terminated: {container['last_termination_reason']}"
         parts.append(text)
     return f"pod {pod['name']}: " + "; ".join(parts)
+
+
+def _after_target(message: str) -> str:
+    """A failure message without its ``Kubernetes API <url>: `` prefix: the evidence block already names both."""
+    return message.split(": ", 1)[1] if message.startswith(f"{LAYER} ") else message
+
+
+class _Missing(Exception):
+    """The object asked for with ``missing_ok`` does not exist (404)."""
 
 
 # --- connections ---------------------------------------------------------------------------------------------
@@ -383,10 +413,11 @@ class KubernetesLibrary:
         """Returns the pods of ``namespace`` whose name matches the glob ``pattern``, as plain dictionaries.
 
         Defaults come from the configuration: ``pod_pattern``, ``namespace`` and ``label_selector``.
-        Each pod is ``{name, namespace, phase, reason, ready, conditions, restarts, containers}``;
+        Each pod is ``{name, namespace, node, phase, reason, ready, conditions, restarts, containers}``;
         ``conditions`` is a list of ``{type, status, reason, message}``; ``restarts`` is the total over
         the containers; each container is ``{name, ready, restart_count, state, state_reason,
-        last_termination_reason}`` (``state`` is ``running``, ``waiting`` or ``terminated``).
+        last_termination_reason, last_termination}`` (``state`` is ``running``, ``waiting`` or ``terminated``;
+        ``last_termination`` is ``{reason, exit_code, finished_at}`` or ``None``).
 
         | ${pods} = | `Get Pods Matching` |                            |                       |
         | ${pods} = | `Get Pods Matching` | panda-panda-focus-server-* | namespace=panda       |
@@ -492,7 +523,7 @@ class KubernetesLibrary:
     def service_should_exist(self, name: str | None = None, namespace: str | None = None) -> dict:
         """Fails unless service ``name`` (default: the configured ``service.name``) exists; returns it.
 
-        The returned dictionary is ``{name, namespace, type, cluster_ip, ports}``.
+        The returned dictionary is ``{name, namespace, type, cluster_ip, ports, selector}``.
 
         | ${service} = | `Service Should Exist` |                          |
         | ${service} = | `Service Should Exist` | panda-panda-focus-server |
@@ -549,6 +580,73 @@ class KubernetesLibrary:
                 f"{self._where(service['namespace'])}: service '{service['name']}' does not "
                 f"match: {'; '.join(mismatches)}"
             )
+
+    @keyword
+    def service_should_have_ready_endpoints(self, name: str | None = None, namespace: str | None = None) -> list[str]:
+        """Fails unless the service's endpoints hold at least one ready address; returns the ready addresses.
+
+        A service whose selector matches no ready pod sends its clients nowhere, whatever its type, ClusterIP and
+        port. The message names the selector and whether it matches no pod at all or only pods that are not
+        Ready; the endpoints (ready and not-ready addresses) and the matching pods are logged as evidence.
+
+        | `Service Should Have Ready Endpoints` |                          |
+        | `Service Should Have Ready Endpoints` | panda-panda-focus-server |
+        """
+        service = self.service_should_exist(name, namespace)
+        where, selector = self._where(service["namespace"]), selector_text(service["selector"])
+        core = k8s.CoreV1Api(self._connection().api_client)
+        endpoints = self._call_json(
+            "read",
+            f"the endpoints of service {service['namespace']}/{service['name']}",
+            core.read_namespaced_endpoints,
+            service["name"],
+            service["namespace"],
+            missing_ok=True,
+        )
+        pods = self._pods_selected_by(service) if service["selector"] else []
+        ready, _ = endpoint_addresses(endpoints)
+        if ready:
+            logger.info(f"{where}: service '{service['name']}' has {len(ready)} ready endpoint(s): {', '.join(ready)}")
+            return ready
+        log_evidence(
+            f"{LAYER} service {service['namespace']}/{service['name']}",
+            endpoint_lines(service["name"], selector, endpoints, pods),
+        )
+        if not service["selector"]:
+            why = "it has no selector and no ready address was set for it"
+        elif not pods:
+            why = f"its selector {selector} matches no pod"
+        else:
+            why = f"its selector {selector} matches {len(pods)} pod(s), none of them Ready"
+        raise AssertionError(f"{where}: service '{service['name']}' has no ready endpoint: {why}")
+
+    @keyword
+    def log_evidence_of_unhealthy_pods(self, pods: list[dict] | None = None) -> list[str]:
+        """Logs first-response evidence for each pod the pod checks fail for; returns those pods' names.
+
+        For each pod that is not Running, not Ready, or restarted ``max_restarts`` times or more: the node it runs
+        on and each container's last termination (reason, exit code), its recent events (Warning first), the last
+        lines of its log and, for a container that restarted, of the **previous** container's log - what
+        ``kubectl describe``, ``kubectl get events`` and ``kubectl logs --previous`` would show. Read-only;
+        each call is bounded by ``request_timeout_s`` and all of them by twice that. What cannot be read
+        (e.g. events not permitted) is said in the block; collecting evidence never fails a test.
+
+        | `Log Evidence Of Unhealthy Pods` | ${pods} |
+        """
+        connection = self._connection()
+        deadline = time.monotonic() + 2 * connection.timeout_s
+        failing = unhealthy_pods(self._pods(pods), connection.settings["max_restarts"])
+        for pod in failing:
+            namespace = pod["namespace"] or connection.settings["namespace"]
+            lines = pod_lines(pod)
+            lines += ["events:", *(f"  {line}" for line in self._event_lines(pod["name"], namespace, deadline))]
+            for container in pod["containers"]:
+                # The previous container's log first: it is the one that ended, and says why.
+                if container["name"] in restarted(pod):
+                    lines += self._log_lines(pod["name"], namespace, container["name"], True, deadline)
+                lines += self._log_lines(pod["name"], namespace, container["name"], False, deadline)
+            log_evidence(f"{LAYER} pod {namespace}/{pod['name']}", lines)
+        return [pod["name"] for pod in failing]
 
     # --- logs -----------------------------------------------------------------------------------------------
 
@@ -614,18 +712,85 @@ class KubernetesLibrary:
         except TcpProbeError as error:
             raise AssertionError(f"{LAYER} {url} unreachable: {error.reason}") from None
 
-    def _call(self, verb: str, target: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Calls the API with the configured timeout and turns every failure into an assertion naming the cause."""
+    def _call(
+        self, verb: str, target: str, function: Callable[..., T], *args: Any, missing_ok: bool = False, **kwargs: Any
+    ) -> T:
+        """Calls the API with the configured timeout and turns every failure into an assertion naming the cause;
+        with ``missing_ok`` a 404 raises :class:`_Missing` instead."""
         connection = self._connection()
         try:
             return function(*args, _request_timeout=connection.timeout_s, **kwargs)
         except k8s.ApiException as error:
+            if missing_ok and error.status == 404:
+                raise _Missing(target) from None
             cause = _api_exception_cause(error, verb, target)
         except urllib3.exceptions.HTTPError as error:
             cause = _transport_cause(error, connection.timeout_s)
             if cause.startswith("timed out"):
                 record_not_answering(endpoint_of(connection.url), f"no answer to {verb} {target} in time: {cause}")
         raise AssertionError(f"{LAYER} {connection.url}: {verb} {target} failed: {cause}")
+
+    def _call_json(
+        self, verb: str, target: str, function: Callable[..., Any], *args: Any, missing_ok=False, **kwargs: Any
+    ) -> Any:
+        """The API's JSON answer as it came (no client model objects); ``None`` for a 404 when ``missing_ok``."""
+        try:
+            answer = self._call(verb, target, function, *args, _preload_content=False, missing_ok=missing_ok, **kwargs)
+        except _Missing:
+            return None
+        return json.loads(answer.data)
+
+    def _pods_selected_by(self, service: dict) -> list[dict]:
+        core = k8s.CoreV1Api(self._connection().api_client)
+        answer = self._call_json(
+            "list",
+            f"pods selected by service {service['namespace']}/{service['name']}",
+            core.list_namespaced_pod,
+            service["namespace"],
+        )
+        selector = service["selector"]
+        return [
+            summarize_pod(pod)
+            for pod in answer["items"]
+            if all((pod["metadata"].get("labels") or {}).get(key) == value for key, value in selector.items())
+        ]
+
+    def _event_lines(self, pod: str, namespace: str, deadline: float) -> list[str]:
+        if time.monotonic() > deadline:
+            return ["not read: the evidence's time budget is spent"]
+        core = k8s.CoreV1Api(self._connection().api_client)
+        try:
+            answer = self._call_json(
+                "list",
+                f"events of pod {namespace}/{pod}",
+                core.list_namespaced_event,
+                namespace,
+                field_selector=f"involvedObject.name={pod}",
+            )
+        except AssertionError as error:
+            return [f"not read: {_after_target(str(error))}"]
+        return event_lines(answer["items"])
+
+    def _log_lines(self, pod: str, namespace: str, container: str, previous: bool, deadline: float) -> list[str]:
+        which = "previous container's log" if previous else "log"
+        heading = f"last {EVIDENCE_LOG_LINES} lines of container {container}'s {which}:"
+        if time.monotonic() > deadline:
+            return [heading, "  not read: the evidence's time budget is spent"]
+        core = k8s.CoreV1Api(self._connection().api_client)
+        try:
+            text = self._call(
+                "read",
+                f"the {which} of pod {namespace}/{pod}",
+                core.read_namespaced_pod_log,
+                pod,
+                namespace,
+                container=container,
+                previous=previous,
+                tail_lines=EVIDENCE_LOG_LINES,
+            )
+        except AssertionError as error:
+            return [heading, f"  not read: {_after_target(str(error))}"]
+        return [heading, *(f"  {line}" for line in text.splitlines() or ["(empty)"])]
 
     def _pods(self, pods: list[dict] | None) -> list[dict]:
         pods = self.get_pods_matching() if pods is None else pods

@@ -14,6 +14,8 @@ import re
 
 from robot.api import logger
 
+from keywords.logged_messages import messages_of
+
 _LINE = re.compile(r"^measurement (?P<name>[a-z0-9_.]+) (?P<values>\{.*\})$")
 
 
@@ -31,13 +33,8 @@ def parsed_measurement(message: str) -> tuple[str, dict[str, float]] | None:
 def measurements_of(test) -> dict[str, dict[str, float]]:
     """``{name: values}`` logged anywhere inside result test ``test``; a later measurement of a name wins."""
     found: dict[str, dict[str, float]] = {}
-    stack = list(test.body)
-    while stack:
-        item = stack.pop(0)
-        if getattr(item, "type", "") == "MESSAGE":
-            parsed = parsed_measurement(item.message)
-            if parsed:
-                found[parsed[0]] = parsed[1]
-            continue
-        stack[:0] = list(getattr(item, "body", ()))
+    for message in messages_of(test):
+        parsed = parsed_measurement(message)
+        if parsed:
+            found[parsed[0]] = parsed[1]
     return found

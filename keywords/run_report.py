@@ -27,6 +27,7 @@ from robot.result import Result, TestSuite
 from keywords.cases import Case, selected_cases
 from keywords.diagnosis import case_diagnoses, diagnose, robot_documentation
 from keywords.diagnosis_rules import FAIL, NOT_RUN, Rules, load_rules
+from keywords.evidence import Evidence, evidence_by_case
 from keywords.junit_report import write_junit
 from keywords.redaction import redact
 from keywords.revision import suite_revision
@@ -49,9 +50,11 @@ class RunReport(ResultVisitor):
         environment: str = "",
         links: JiraLinks | None = None,
         measured: dict[str, dict[str, dict[str, float]]] | None = None,
+        evidence: dict[str, list[Evidence]] | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.measured = measured
+        self.evidence = evidence
         self.expected = list(expected)
         self.rules = rules or load_rules()
         self.environment = environment
@@ -67,7 +70,7 @@ class RunReport(ResultVisitor):
                     _add_not_run_test(suite, outcome.case)
             results = verdicts(found)
             environment = self.environment or str(suite.metadata.get("Environment", ""))
-            text = redact(diagnose(results, self.rules, environment))
+            text = redact(diagnose(results, self.rules, environment, evidence_by_case(suite, self.evidence)))
             report = traceability_of(
                 suite, results, case_diagnoses(results, self.rules), text, self.links, environment, suite_revision()
             )

@@ -47,7 +47,7 @@ READ_ONLY_RBAC = [
         "rules": [
             {
                 "apiGroups": [""],
-                "resources": ["namespaces", "pods", "pods/log", "services", "endpoints"],
+                "resources": ["namespaces", "pods", "pods/log", "services", "endpoints", "events"],
                 "verbs": ["get", "list", "watch"],
             },
             {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
@@ -257,27 +257,33 @@ def _write_logs(folder: Path, objects: ObjectStore) -> Path:
     empty = folder / "empty.log"
     empty.write_text("", encoding="utf-8")
     documents = []
+    previous_logs = objects.previous_logs()
     for (namespace, pod), text in objects.logs().items():
-        path = folder / f"{namespace}_{pod}.log"
-        lines = [line for line in text.splitlines() if line.strip()]
-        path.write_text(
-            "".join(
-                f"2025-11-28T14:58:{index % 60:02d}.000000000Z stdout F {line}\n" for index, line in enumerate(lines)
-            ),
-            encoding="utf-8",
-        )
+        path = _cri_log(folder / f"{namespace}_{pod}.log", text)
+        previous = previous_logs.get((namespace, pod))
+        # previousLogsFile is required by `logs --previous`, even for a container that never restarted
+        previous_path = _cri_log(folder / f"{namespace}_{pod}.previous.log", previous) if previous else empty
         documents.append(
             {
                 "apiVersion": "kwok.x-k8s.io/v1alpha1",
                 "kind": "Logs",
                 "metadata": {"name": pod, "namespace": namespace},
-                # previousLogsFile is required by `logs --previous`, even for a container that never restarted
-                "spec": {"logs": [{"logsFile": str(path), "previousLogsFile": str(empty), "follow": False}]},
+                "spec": {"logs": [{"logsFile": str(path), "previousLogsFile": str(previous_path), "follow": False}]},
             }
         )
     config = folder / "logs.yaml"
     config.write_text(yaml.safe_dump_all(documents, sort_keys=False), encoding="utf-8")
     return config
+
+
+def _cri_log(path: Path, text: str) -> Path:
+    """``text`` as a container runtime's log file: each line with a timestamp, stream and tag, as kwok serves it."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    path.write_text(
+        "".join(f"2025-11-28T14:58:{index % 60:02d}.000000000Z stdout F {line}\n" for index, line in enumerate(lines)),
+        encoding="utf-8",
+    )
+    return path
 
 
 def _kubectl(kubeconfig: Path, *arguments: str, stdin: str | None = None) -> str:

@@ -211,7 +211,15 @@ class ApiHandler(BaseHTTPRequestHandler):
         if container and container not in containers:
             message = f"container {container} is not valid for pod {pod['metadata']['name']}"
             raise ApiError(400, "BadRequest", message, {})
-        lines = self.server.store.log(pod["metadata"]["namespace"], pod["metadata"]["name"]).splitlines(True)
+        namespace, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+        text = self.server.store.log(namespace, name)
+        if query.get("previous") == "true":
+            text = self.server.store.previous_log(namespace, name)
+            if text is None:  # the kubelet's answer for a container that never restarted
+                shown = container or containers[0]
+                message = f'previous terminated container "{shown}" in pod "{name}" not found'
+                raise ApiError(400, "BadRequest", message, {})
+        lines = text.splitlines(True)
         tail = query.get("tailLines")
         if tail is not None:
             if not tail.isdigit():

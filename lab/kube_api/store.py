@@ -1,6 +1,7 @@
 """The cluster's objects, read from ordinary Kubernetes manifests, with fault overlays and API-style queries.
 
-A manifest folder holds ``*.yaml`` (multi-document) and ``logs/<namespace>/<pod>.log``.  Folders are applied in
+A manifest folder holds ``*.yaml`` (multi-document), ``logs/<namespace>/<pod>.log`` and, for a pod whose container
+restarted, ``logs/<namespace>/<pod>.previous.log`` (the previous container's log).  Folders are applied in
 order: an object replaces the object of the same kind, namespace and name; an object annotated
 ``lab.focus/overlay: delete`` removes it instead (a deleted Namespace takes everything in it along).
 """
@@ -17,6 +18,7 @@ import yaml
 DELETE_ANNOTATION = "lab.focus/overlay"
 FIRST_RESOURCE_VERSION = 4711  # arbitrary, but non-zero like a real cluster's
 
+PREVIOUS = ".previous"  # a log file's suffix before .log when it holds the previous container's log
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
 
 
@@ -27,25 +29,30 @@ class SelectorError(ValueError):
 class ObjectStore:
     """Read-only objects plus pod logs; lists come back in (namespace, name) order like the API server's."""
 
-    def __init__(self, objects: dict[Key, dict], logs: dict[tuple[str, str], str]) -> None:
+    def __init__(
+        self, objects: dict[Key, dict], logs: dict[tuple[str, str], str], previous_logs: dict[tuple[str, str], str]
+    ) -> None:
         self._objects = objects
         self._logs = logs
+        self._previous_logs = previous_logs
         self.resource_version = str(FIRST_RESOURCE_VERSION + len(objects))
 
     @classmethod
     def load(cls, folders: list[Path]) -> ObjectStore:
         objects: dict[Key, dict] = {}
         logs: dict[tuple[str, str], str] = {}
+        previous_logs: dict[tuple[str, str], str] = {}
         for folder in folders:
             for file in sorted(folder.glob("*.yaml")):
                 for manifest in yaml.safe_load_all(file.read_text(encoding="utf-8")):
                     if manifest:
-                        _apply(objects, logs, manifest)
+                        _apply(objects, [logs, previous_logs], manifest)
             for log in sorted(folder.glob("logs/*/*.log")):
-                logs[(log.parent.name, log.stem)] = log.read_text(encoding="utf-8")
+                pod, previous = log.stem.removesuffix(PREVIOUS), log.stem.endswith(PREVIOUS)
+                (previous_logs if previous else logs)[(log.parent.name, pod)] = log.read_text(encoding="utf-8")
         for version, key in enumerate(sorted(objects), start=FIRST_RESOURCE_VERSION):
             _complete_metadata(objects[key], version)
-        return cls(objects, logs)
+        return cls(objects, logs, previous_logs)
 
     def all(self) -> list[dict]:
         """Every object, in (kind, namespace, name) order."""
@@ -54,6 +61,10 @@ class ObjectStore:
     def logs(self) -> dict[tuple[str, str], str]:
         """``{(namespace, pod): log text}``."""
         return dict(self._logs)
+
+    def previous_logs(self) -> dict[tuple[str, str], str]:
+        """``{(namespace, pod): the previous container's log text}`` for the pods that have one."""
+        return dict(self._previous_logs)
 
     def get(self, kind: str, namespace: str, name: str) -> dict | None:
         found = self._objects.get((kind, namespace, name))
@@ -74,6 +85,9 @@ class ObjectStore:
 
     def log(self, namespace: str, pod: str) -> str:
         return self._logs.get((namespace, pod), "")
+
+    def previous_log(self, namespace: str, pod: str) -> str | None:
+        return self._previous_logs.get((namespace, pod))
 
 
 def parse_selector(selector: str) -> list[tuple[str, str, str | None]]:
@@ -118,7 +132,7 @@ def _key(manifest: dict) -> Key:
     return manifest["kind"], metadata.get("namespace", ""), metadata["name"]
 
 
-def _apply(objects: dict[Key, dict], logs: dict[tuple[str, str], str], manifest: dict) -> None:
+def _apply(objects: dict[Key, dict], log_sets: list[dict[tuple[str, str], str]], manifest: dict) -> None:
     key = _key(manifest)
     if (manifest["metadata"].get("annotations") or {}).get(DELETE_ANNOTATION) != "delete":
         objects[key] = manifest
@@ -127,8 +141,9 @@ def _apply(objects: dict[Key, dict], logs: dict[tuple[str, str], str], manifest:
     if key[0] == "Namespace":
         for doomed in [other for other in objects if other[1] == key[2]]:
             del objects[doomed]
-        for doomed_log in [pod for pod in logs if pod[0] == key[2]]:
-            del logs[doomed_log]
+        for logs in log_sets:
+            for doomed_log in [pod for pod in logs if pod[0] == key[2]]:
+                del logs[doomed_log]
 
 
 def _complete_metadata(obj: dict, version: int) -> None:

@@ -29,6 +29,8 @@ READS = (
     ("list", "pods", "panda"),
     ("get", "pods/log", "panda"),
     ("list", "services", "panda"),
+    ("get", "endpoints", "panda"),
+    ("list", "events", "panda"),
     ("list", "namespaces", ""),
 )
 pytestmark = pytest.mark.skipif(

@@ -104,6 +104,10 @@ def test_healthy_cluster_passes_every_check(connect):
     library.pod_restarts_should_be_below(pods=pods)
     assert library.service_should_exist()["cluster_ip"] == "10.43.103.101"
     library.service_should_match()
+    assert library.service_should_have_ready_endpoints() == [
+        f"10.42.0.37 ({CRASHING_POD})",
+        f"10.42.1.21 ({NOT_READY_POD})",
+    ]
     logs = library.get_pod_log_lines(3, pods)
     assert sorted(logs) == [CRASHING_POD, NOT_READY_POD]
     assert all(len(lines) == 3 for lines in logs.values())
@@ -231,6 +235,48 @@ def test_crash_looping_pod_fails_restarts_with_count_and_reasons(connect):
     assert "waiting CrashLoopBackOff, 7 restarts, last terminated: OOMKilled" in message
     assert "7 in total (unstable)" in message
     assert NOT_READY_POD not in message
+
+
+def test_a_crash_looping_pod_brings_its_events_previous_log_and_termination(connect, caplog):
+    library = connect("pod-crashloop")
+    with caplog.at_level("INFO"):
+        assert library.log_evidence_of_unhealthy_pods() == [CRASHING_POD]
+    [evidence] = [record.getMessage() for record in caplog.records if record.getMessage().startswith("evidence ")]
+    lines = evidence.splitlines()
+    assert lines[0] == f"evidence Kubernetes API pod panda/{CRASHING_POD}"
+    assert lines[1] == "node: panda-node-1; phase Running; ready False"
+    assert re.match(
+        r"container panda-focus-server: waiting CrashLoopBackOff, 7 restarts, last terminated OOMKilled "
+        r"\(exit code 137\) at \S+$",
+        lines[2],
+    )
+    assert lines[3] == "events:"
+    assert lines[4].startswith(
+        "  Warning BackOff (x31, last 2025-11-28T14:58:44Z): Back-off restarting failed container"
+    )
+    previous = lines.index("last 20 lines of container panda-focus-server's previous container's log:")
+    assert lines[previous + 1 :][6].endswith("index cache 2.0 GiB, memory limit 2 GiB: evicting nothing (all pinned)")
+    assert "last 20 lines of container panda-focus-server's log:" in lines[previous + 8 :]
+
+
+def test_a_service_whose_selector_matches_no_pod_has_no_ready_endpoint(connect, caplog):
+    library = connect("service-no-endpoints")
+    library.service_should_match()  # type, ClusterIP and port are right: only the endpoints tell
+    with caplog.at_level("INFO"):
+        message = failure_of(library.service_should_have_ready_endpoints)
+    assert message.endswith(
+        "namespace 'panda': service 'panda-panda-focus-server' has no ready endpoint: its selector "
+        "app.kubernetes.io/instance=panda,app.kubernetes.io/name=panda-focus-server,app.kubernetes.io/version=2.5.0 "
+        "matches no pod"
+    )
+    [evidence] = [record.getMessage() for record in caplog.records if record.getMessage().startswith("evidence ")]
+    assert evidence.splitlines()[2:] == ["endpoints: 0 ready, 0 not ready", "pods matching the selector: 0"]
+
+
+def test_a_not_ready_pod_leaves_the_service_one_ready_endpoint(connect):
+    library = connect("pod-not-ready")
+    assert library.service_should_have_ready_endpoints() == [f"10.42.0.37 ({CRASHING_POD})"]
+    assert library.log_evidence_of_unhealthy_pods() == [NOT_READY_POD]
 
 
 def test_wrong_cluster_ip_shows_expected_and_actual(connect):
