@@ -394,6 +394,7 @@ def test_terminated_container_reports_its_reason():
         "state": "terminated",
         "state_reason": "Error",
         "last_termination_reason": "",
+        "last_termination": None,
     }
 
 
