@@ -10,6 +10,7 @@ import yaml
 from robot.api import ExecutionResult
 
 from keywords.cases import selected_cases
+from keywords.evidence import evidence_by_case
 from lab.faults import fault_table
 from tests.helpers import run_suites_against_lab
 
@@ -43,6 +44,12 @@ def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, fa
     for key, checks in MATRIX[fault].get("still_passed", {}).items():
         statuses = keyword_statuses(run.output_dir / "output.xml", key)
         assert {check: statuses.get(check) for check in checks} == dict.fromkeys(checks, "PASS"), key
+    collected = evidence_by_case(ExecutionResult(str(run.output_dir / "output.xml")).suite)
+    for key, patterns in MATRIX[fault].get("evidence", {}).items():
+        blocks = [block.text() for block in collected.get(key, [])]
+        for pattern in patterns:
+            assert any(re.search(pattern, block, re.MULTILINE) for block in blocks), (key, pattern, blocks)
+        assert f"### {key} evidence: " in run.diagnosis()
 
 
 def keyword_statuses(output_xml, key: str) -> dict[str, str]:
