@@ -18,8 +18,10 @@ from keywords.configuration import reveal
 from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import settings_of
+from keywords.evidence import log_evidence
 from keywords.measurements import log_measurement
 from keywords.mongo_failures import UNAUTHORIZED, explain, is_unanswered
+from keywords.mongodb_evidence import current_op_lines, database_stats_lines, server_status_lines
 from keywords.outcomes import SettingsUnusable
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -315,6 +317,7 @@ class MongoDBLibrary:
         present = self.list_collections(alias)
         missing = [name for name in required if name not in present]
         if missing:
+            self._log_database_evidence(connection, present)
             raise AssertionError(
                 f"MongoDB data layer at {connection.target}/{connection.database}: required collection(s) "
                 f"{missing} missing; present: {present}"
@@ -428,11 +431,56 @@ class MongoDBLibrary:
         if threshold <= 0:
             raise ValueError(f"threshold_ms must be above 0, got {threshold:g}")
         if stats["median_ms"] >= threshold:
+            self.log_mongodb_server_evidence(alias)
             raise AssertionError(
                 f"MongoDB performance at {connection.target}: {stats['operation']} median {stats['median_ms']:.1f} ms "
                 f"is at or above the {threshold:g} ms threshold ({stats['band']}; p95 {stats['p95_ms']:.1f} ms, "
                 f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} samples)"
             )
+
+    @keyword("Log MongoDB Server Evidence")
+    def log_mongodb_server_evidence(self, alias: str | None = None) -> list[str]:
+        """Logs what the server is doing, as first-response evidence; returns the lines logged.
+
+        ``serverStatus`` essentials (uptime, connections, operation counters) and the operations in progress
+        (``currentOp``), longest-running first, without this check's own. Both are read-only and need the
+        ``serverStatus`` and ``inprog`` privileges (e.g. the built-in ``clusterMonitor`` role): where the user
+        lacks them, the evidence says so instead. Called by `Latency Should Be Below Threshold` when it fails;
+        collecting evidence never fails a test.
+
+        | `Log MongoDB Server Evidence` |
+        """
+        connection = self._connection(alias)
+        lines = self._evidence_of(connection, "serverStatus", server_status_lines)
+        lines += self._evidence_of(
+            connection, "currentOp", lambda answer: current_op_lines(answer.get("inprog", [])), {"currentOp": 1}
+        )
+        return list(log_evidence(f"MongoDB server {connection.target}", lines).lines)
+
+    def _log_database_evidence(self, connection: _Connection, collections: list[str]) -> None:
+        lines = self._evidence_of(
+            connection,
+            "dbStats",
+            lambda answer: database_stats_lines(connection.database, answer, collections),
+            database=connection.database,
+        )
+        log_evidence(f"MongoDB database {connection.target}/{connection.database}", lines)
+
+    @staticmethod
+    def _evidence_of(
+        connection: _Connection, name: str, lines_of, command: dict | None = None, database: str = "admin"
+    ) -> list[str]:
+        """The lines ``lines_of`` makes of command ``name``'s answer, or one line saying why there is none."""
+        try:
+            answer = connection.client[database].command(command or {name: 1})
+        except OperationFailure as error:
+            if error.code == UNAUTHORIZED:
+                user = connection.settings.get("username") or "(no user)"
+                return [f"{name}: not permitted for user '{user}' (code 13); a monitoring role shows it"]
+            return [f"{name}: failed ({_first_words(error)})"]
+        except PyMongoError as error:
+            return [f"{name}: no answer ({_first_words(error)})"]
+        return lines_of(answer)
 
     @keyword("Close All MongoDB Connections")
     def close_all_mongodb_connections(self) -> None:
@@ -456,3 +504,7 @@ def _recording_problems(recording: dict, fields: tuple[str, ...]) -> list[str]:
     except TypeError:
         return [f"recording {name} has incomparable start_time {start!r} and end_time {end!r}"]
     return [] if ordered else [f"recording {name} starts after it ends (start_time {start} >= end_time {end})"]
+
+
+def _first_words(error: PyMongoError) -> str:
+    return str(error).split(", full error:")[0].splitlines()[0]

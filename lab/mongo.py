@@ -6,11 +6,13 @@ import contextlib
 import secrets
 import shutil
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 from secantus import SecantusDBServer
 
 from lab.component import LabContext
@@ -23,6 +25,11 @@ APP_USER = "prisma"
 ADMIN_USER = "admin"
 #: A custom role on ``admin`` granting exactly ``listDatabases`` on the cluster, as production grants the app user.
 LIST_DATABASES_ROLE = "listDatabasesOnly"
+#: A custom role on ``admin`` granting the two read-only actions the suite's evidence needs (``serverStatus`` and
+#: ``currentOp``), a narrow part of the built-in ``clusterMonitor``.
+MONITOR_ROLE = "serverMonitorOnly"
+#: The application name of the lab's other client under ``mongo-slow``: what ``currentOp`` shows in progress.
+LOAD_APP_NAME = "focus-lab-load"
 
 
 class MongoComponent:
@@ -33,6 +40,7 @@ class MongoComponent:
     def __init__(self) -> None:
         self._server: SecantusDBServer | None = None
         self._silent_listener: SilentListener | None = None
+        self._load: _Load | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         fault = settings_for(self.name, context.faults)
@@ -52,6 +60,7 @@ class MongoComponent:
             port = self._server.port
             if fault.get("ping_delay_ms"):
                 self._slow_down_pings(port, admin_password, fault["ping_delay_ms"])
+                self._load = _Load(port, admin_password)
         published_password = secrets.token_urlsafe(18) if fault.get("publish_wrong_password") else app_password
         _write_focus_server_config(context.state_dir, port + fault.get("focus_config_port_offset", 0))
         return {
@@ -61,6 +70,9 @@ class MongoComponent:
         }
 
     def stop(self) -> None:
+        if self._load is not None:
+            self._load.stop()
+            self._load = None
         if self._silent_listener is not None:
             self._silent_listener.close()
             self._silent_listener = None
@@ -86,13 +98,23 @@ class MongoComponent:
                     privileges=[{"resource": {"cluster": True}, "actions": ["listDatabases"]}],
                     roles=[],
                 )
+                client.admin.command(
+                    "createRole",
+                    MONITOR_ROLE,
+                    privileges=[{"resource": {"cluster": True}, "actions": ["serverStatus", "inprog"]}],
+                    roles=[],
+                )
                 database = client[DATABASE]
                 # The application's user only reads data: the suite must never be able to write.
                 database.command(
                     "createUser",
                     APP_USER,
                     pwd=app_password,
-                    roles=[{"role": "read", "db": DATABASE}, {"role": LIST_DATABASES_ROLE, "db": "admin"}],
+                    roles=[
+                        {"role": "read", "db": DATABASE},
+                        {"role": LIST_DATABASES_ROLE, "db": "admin"},
+                        {"role": MONITOR_ROLE, "db": "admin"},
+                    ],
                 )
                 for name in COLLECTIONS:
                     if name not in fault.get("omit_collections", []):
@@ -120,6 +142,35 @@ class MongoComponent:
                 mode="alwaysOn",
                 data={"failCommands": ["ping"], "blockConnection": True, "blockTimeMS": delay_ms},
             )
+
+
+class _Load:
+    """Another client of the server, pinging without pause: under ``mongo-slow`` each of its pings is blocked too,
+    so one is always in progress, as on a server that is busy with someone else's work."""
+
+    def __init__(self, port: int, admin_password: str) -> None:
+        self._stopped = threading.Event()
+        self._client = MongoClient(
+            host="127.0.0.1",
+            port=port,
+            username=ADMIN_USER,
+            password=admin_password,
+            authSource="admin",
+            appName=LOAD_APP_NAME,
+            serverSelectionTimeoutMS=5000,
+        )
+        self._thread = threading.Thread(target=self._run, name="mongo-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            with contextlib.suppress(PyMongoError):
+                self._client.admin.command("ping")
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)
+        self._client.close()
 
 
 def _write_focus_server_config(state_dir: Path, port: int) -> None:

@@ -304,3 +304,66 @@ def test_required_collections_cannot_be_empty(library):
     library.connect_to_mongodb(settings=with_changes(required_collections=[]))
     with pytest.raises(SettingsUnusable, match="no required collections given or configured"):
         library.collections_should_exist()
+
+
+def evidence_logged(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.getMessage().startswith("evidence ")]
+
+
+def test_a_slow_server_brings_its_status_and_the_operations_in_progress(tmp_path, caplog):
+    with running_lab(tmp_path, [MongoComponent()], frozenset({"mongo-slow"})):
+        library = MongoDBLibrary(environment="lab")
+        try:
+            library.connect_to_mongodb()
+            stats = library.measure_ping_latency()
+            with caplog.at_level("INFO"):
+                failure_of(lambda: library.latency_should_be_below_threshold(stats))
+        finally:
+            library.close_all_mongodb_connections()
+    [evidence] = evidence_logged(caplog)
+    lines = evidence.splitlines()
+    assert re.fullmatch(r"evidence MongoDB server 127\.0\.0\.1:\d+", lines[0])
+    assert re.fullmatch(r"connections: current \d+, available \d+, totalCreated \d+", lines[2])
+    assert re.fullmatch(r"operations since start: insert 0, query \d+, .*command \d+", lines[3])
+    assert lines[4] == "operations in progress: 1"
+    assert re.fullmatch(
+        r"  ping -: running \d+ ms, client 127\.0\.0\.1:\d+, user admin, app focus-lab-load, "
+        r"command ping",
+        lines[5],
+    )
+
+
+def test_a_user_without_monitoring_rights_is_told_so_in_the_evidence(healthy_lab, library):
+    admin = MongoClient(
+        host="127.0.0.1",
+        port=int(healthy_lab["LAB_MONGO_PORT"]),
+        username="admin",
+        password=healthy_lab["LAB_MONGO_ADMIN_PASSWORD"],
+        authSource="admin",
+    )
+    with admin:
+        admin.prisma.command("createUser", "plain-reader", pwd="reader-password-1", roles=[{"role": "read", "db": "prisma"}])
+        try:
+            library.connect_to_mongodb(settings=with_changes(username="plain-reader", password="reader-password-1"))
+            assert library.log_mongodb_server_evidence() == [
+                "serverStatus: not permitted for user 'plain-reader' (code 13); a monitoring role shows it",
+                "currentOp: not permitted for user 'plain-reader' (code 13); a monitoring role shows it",
+            ]
+        finally:
+            admin.prisma.command("dropUser", "plain-reader")
+
+
+def test_a_missing_collection_brings_the_database_stats(tmp_path, caplog):
+    with running_lab(tmp_path, [MongoComponent()], frozenset({"mongo-missing-collection"})):
+        library = MongoDBLibrary(environment="lab")
+        try:
+            library.connect_to_mongodb()
+            with caplog.at_level("INFO"):
+                failure_of(library.collections_should_exist)
+        finally:
+            library.close_all_mongodb_connections()
+    [evidence] = evidence_logged(caplog)
+    assert evidence.splitlines()[1:] == [
+        "database prisma: 3 collection(s), 5 document(s), data 708 B, storage 708 B, 3 index(es) of 65 B",
+        "collections present: metadata, recordings, tasks",
+    ]
