@@ -26,14 +26,18 @@ from keywords.configuration import reveal
 from keywords.connections import Connections, OpenedConnection
 from keywords.endpoint_findings import blocked_cause, record_not_answering
 from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.evidence import log_evidence
 from keywords.measurements import log_measurement
 from keywords.outcomes import SettingsUnusable
+from keywords.ssh_evidence import known_hosts_lines, tcp_check_from_jump_host
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
 #: Exit status of POSIX shells for "command not found".
 COMMAND_NOT_FOUND = 127
 LAYER = "SSH"
 JUMP, TARGET = "jump", "target"
+#: The TCP check of the evidence waits at most this long (or the SSH timeout, if shorter) for the target's banner.
+EVIDENCE_TIMEOUT_S = 3.0
 
 
 class UnknownHostKeyError(paramiko.SSHException):
@@ -254,11 +258,16 @@ class JumpHostSSHLibrary:
         jump_session = self._connections.get(jump)
         label = f"{target.address} via jump host {jump_session.settings.address}"
         started = time.monotonic()
-        channel = self._open_tunnel(jump_session, target, ssh["timeout_s"])
+        try:
+            channel = self._open_tunnel(jump_session, target, ssh["timeout_s"])
+        except AssertionError:
+            self._log_target_evidence(jump_session, target, ssh)
+            raise
         try:
             client = self._connect(ssh, target, label, sock=channel)
-        except AssertionError:
+        except AssertionError as failure:
             channel.close()
+            self._log_target_evidence(jump_session, target, ssh, host_key="host key" in str(failure))
             raise
         latency = time.monotonic() - started
         session = _Session(client, target, label, latency, ssh["timeout_s"], jump=jump_session)
@@ -428,6 +437,19 @@ class JumpHostSSHLibrary:
             f"SSH: connected to {session.label} as '{alias}' in {session.latency_s * 1000:.0f} ms (auth: {methods})"
         )
         return OpenedConnection(index, alias, session.label, session.latency_s)
+
+    @staticmethod
+    def _log_target_evidence(jump: _Session, target: HostSettings, ssh: dict[str, Any], host_key=False) -> None:
+        """What the jump host sees of the target's port and, for a host key problem, the known_hosts lines to
+        review (never a suggestion to stop checking). Read-only, bounded by the SSH timeout."""
+        lines = [
+            tcp_check_from_jump_host(
+                jump.client.get_transport(), target.host, target.port, min(ssh["timeout_s"], EVIDENCE_TIMEOUT_S)
+            )
+        ]
+        if host_key:
+            lines += known_hosts_lines(ssh.get("known_hosts") or "~/.ssh/known_hosts", target.known_hosts_name)
+        log_evidence(f"SSH target host {target.address} via jump host {jump.settings.address}", lines)
 
     def _open_tunnel(self, jump: _Session, target: HostSettings, timeout: float) -> paramiko.Channel:
         destination = f"{target.host}:{target.port}"

@@ -342,7 +342,9 @@ def test_a_user_without_monitoring_rights_is_told_so_in_the_evidence(healthy_lab
         authSource="admin",
     )
     with admin:
-        admin.prisma.command("createUser", "plain-reader", pwd="reader-password-1", roles=[{"role": "read", "db": "prisma"}])
+        admin.prisma.command(
+            "createUser", "plain-reader", pwd="reader-password-1", roles=[{"role": "read", "db": "prisma"}]
+        )
         try:
             library.connect_to_mongodb(settings=with_changes(username="plain-reader", password="reader-password-1"))
             assert library.log_mongodb_server_evidence() == [
