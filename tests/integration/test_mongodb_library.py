@@ -325,12 +325,10 @@ def test_a_slow_server_brings_its_status_and_the_operations_in_progress(tmp_path
     assert re.fullmatch(r"evidence MongoDB server 127\.0\.0\.1:\d+", lines[0])
     assert re.fullmatch(r"connections: current \d+, available \d+, totalCreated \d+", lines[2])
     assert re.fullmatch(r"operations since start: insert 0, query \d+, .*command \d+", lines[3])
-    assert lines[4] == "operations in progress: 1"
-    assert re.fullmatch(
-        r"  ping -: running \d+ ms, client 127\.0\.0\.1:\d+, user admin, app focus-lab-load, "
-        r"command ping",
-        lines[5],
-    )
+    assert re.fullmatch(r"operations in progress: [1-9]\d*(, longest first)?", lines[4])
+    # The lab's other client is always in a ping; the suite's own pool may be logging in a connection beside it.
+    load = r"  ping -: running \d+ ms, client 127\.0\.0\.1:\d+, user admin, app focus-lab-load, command ping"
+    assert any(re.fullmatch(load, line) for line in lines[5:]), lines
 
 
 def test_a_user_without_monitoring_rights_is_told_so_in_the_evidence(healthy_lab, library):
