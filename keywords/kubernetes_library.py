@@ -741,19 +741,17 @@ class KubernetesLibrary:
         return json.loads(answer.data)
 
     def _pods_selected_by(self, service: dict) -> list[dict]:
+        """The pods the service's selector matches, selected by the API server as its endpoints controller does."""
         core = k8s.CoreV1Api(self._connection().api_client)
+        where = f"{service['namespace']}/{service['name']}"
         answer = self._call_json(
             "list",
-            f"pods selected by service {service['namespace']}/{service['name']}",
+            f"pods selected by service {where}",
             core.list_namespaced_pod,
             service["namespace"],
+            label_selector=selector_text(service["selector"]),
         )
-        selector = service["selector"]
-        return [
-            summarize_pod(pod)
-            for pod in answer["items"]
-            if all((pod["metadata"].get("labels") or {}).get(key) == value for key, value in selector.items())
-        ]
+        return [summarize_pod(pod) for pod in answer["items"]]
 
     def _event_lines(self, pod: str, namespace: str, deadline: float) -> list[str]:
         if time.monotonic() > deadline:
