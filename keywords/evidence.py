@@ -73,7 +73,12 @@ def evidence_by_case(suite, collected: dict[str, list[Evidence]] | None = None) 
     found: dict[str, list[Evidence]] = {}
     for test in suite.all_tests:
         case = case_of(test)
-        blocks = collected.get(test.full_name, []) if collected is not None else evidence_of(test)
+        blocks = evidence_for(test, collected)
         if case is not None and blocks:
             found.setdefault(case.key, []).extend(blocks)
     return found
+
+
+def evidence_for(test, collected: dict[str, list[Evidence]] | None = None) -> list[Evidence]:
+    """Result test ``test``'s evidence: what a listener ``collected`` for it, else what its body holds."""
+    return collected.get(test.full_name, []) if collected is not None else evidence_of(test)

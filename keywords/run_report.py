@@ -76,7 +76,7 @@ class RunReport(ResultVisitor):
             )
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / "diagnosis.md").write_text(text + "\n", encoding="utf-8")
-            write_junit(suite, self.folder / "junit.xml")
+            write_junit(suite, self.folder / "junit.xml", self.evidence)
             markdown, page = write_traceability(report, self.folder)
             suite.metadata["Diagnosis"] = robot_documentation(text)
             suite.metadata["Traceability"] = f"[{page.name}|{page.name}] ({markdown.name} beside it)"

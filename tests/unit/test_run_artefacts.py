@@ -19,6 +19,8 @@ EXTENSION = '<xs:element ref="properties" minOccurs="0"/><!-- the Xray extension
 SUITES = {
     "mongodb/foundation.robot": (
         "Foundation Answers\n    [Tags]    PZ-13806    priority:critical    component:mongodb    layer:foundation\n"
+        "    Evaluate    keywords.evidence.log_evidence('MongoDB server 127.0.0.1:1', ['connections: current 1'])"
+        "    modules=keywords.evidence\n"
         "    Fail    MongoDB network failure at 127.0.0.1:1 during connect: connection refused\n"
     ),
     "mongodb/config.robot": (
@@ -92,6 +94,14 @@ def test_junit_tells_a_failed_check_from_an_unchecked_or_missing_case(results):
     (skipped,) = cases["PZ-13900"].result
     assert isinstance(skipped, Skipped)
     assert cases["PZ-13808"].is_passed
+
+
+def test_a_failing_cases_evidence_is_its_junit_system_out_and_in_the_diagnosis(results):
+    cases = cases_by_key(results / "junit.xml")
+    assert cases["PZ-13806"].system_out == "evidence MongoDB server 127.0.0.1:1\nconnections: current 1"
+    assert cases["PZ-13808"].system_out is None
+    diagnosis = (results / "diagnosis.md").read_text(encoding="utf-8")
+    assert "### PZ-13806 evidence: MongoDB server 127.0.0.1:1\n\n```\nconnections: current 1\n```" in diagnosis
 
 
 def test_junit_is_valid_for_ci_systems_with_xrays_test_case_properties_as_the_only_extension(results):
