@@ -12,6 +12,8 @@ from pathlib import Path
 
 import paramiko
 
+from keywords.ssh_channels import ForwardRefused, open_forwarded_channel
+
 #: Bytes read from the target's port: an SSH server's banner line fits.
 BANNER_BYTES = 256
 
@@ -20,11 +22,9 @@ def tcp_check_from_jump_host(transport: paramiko.Transport, host: str, port: int
     """One line: whether the jump host reaches ``host:port``, and what the port sent first."""
     where = f"TCP check from the jump host to {host}:{port} (a direct-tcpip channel, as ssh -J opens)"
     try:
-        channel = transport.open_channel("direct-tcpip", (host, port), ("127.0.0.1", 0), timeout=timeout_s)
-    except paramiko.ChannelException as error:
-        return f"{where}: not connected: channel open failure {error.code} ({error.text})"
-    except (paramiko.SSHException, OSError) as error:
-        return f"{where}: not connected: {error or type(error).__name__}"
+        channel = open_forwarded_channel(transport, host, port, timeout_s)
+    except ForwardRefused as refused:
+        return f"{where}: not connected: {refused.cause}"
     try:
         channel.settimeout(timeout_s)
         first = channel.recv(BANNER_BYTES)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import socket
 import threading
 import time
@@ -29,6 +28,7 @@ from keywords.environment_choice import selected_environment_name, settings_of
 from keywords.evidence import log_evidence
 from keywords.measurements import log_measurement
 from keywords.outcomes import SettingsUnusable
+from keywords.ssh_channels import ForwardRefused, open_forwarded_channel
 from keywords.ssh_evidence import known_hosts_lines, tcp_check_from_jump_host
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 
@@ -130,21 +130,6 @@ class _VerifyHostKey(paramiko.MissingHostKeyPolicy):
         if not self._accept_unknown:
             raise UnknownHostKeyError(f"{found}, not in {self._known_hosts}; verify it and add it to known_hosts")
         logger.warn(f"SSH: accepting {found} because accept_unknown_host_keys is true")
-
-
-class _ChannelRefusalReason(logging.Handler):
-    """Catches the server's reason for refusing a channel: paramiko logs it, its exception keeps a generic text."""
-
-    PATTERN = re.compile(r"open FAILED: (.*): [^:]*$")
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.reason: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        match = self.PATTERN.search(record.getMessage())
-        if match:
-            self.reason = match.group(1)
 
 
 class _TransportErrors(logging.Handler):
@@ -452,24 +437,13 @@ class JumpHostSSHLibrary:
         log_evidence(f"SSH target host {target.address} via jump host {jump.settings.address}", lines)
 
     def _open_tunnel(self, jump: _Session, target: HostSettings, timeout: float) -> paramiko.Channel:
-        destination = f"{target.host}:{target.port}"
-        refusal = _ChannelRefusalReason()
-        paramiko_log = logging.getLogger("paramiko.transport")
-        paramiko_log.addHandler(refusal)
         try:
-            return jump.client.get_transport().open_channel(
-                "direct-tcpip", (target.host, target.port), ("127.0.0.1", 0), timeout=timeout
-            )
-        except paramiko.ChannelException as error:
-            cause = f"{refusal.reason or error.text} (channel open failure {error.code}: {error.text})"
-        except (paramiko.SSHException, OSError) as error:
-            cause = str(error) or type(error).__name__
-        finally:
-            paramiko_log.removeHandler(refusal)
-        raise AssertionError(
-            f"SSH: jump host {jump.settings.address} could not reach target {destination}: {cause}; "
-            f"the jump host is up and authenticated, so the target host or its network is down"
-        )
+            return open_forwarded_channel(jump.client.get_transport(), target.host, target.port, timeout)
+        except ForwardRefused as refused:
+            raise AssertionError(
+                f"SSH: jump host {jump.settings.address} could not reach target {target.host}:{target.port}: "
+                f"{refused.cause}; the jump host is up and authenticated, so the target host or its network is down"
+            ) from None
 
     def _connect(
         self, ssh: dict[str, Any], settings: HostSettings, label: str, sock: paramiko.Channel | None = None
