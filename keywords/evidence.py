@@ -73,10 +73,13 @@ def evidence_by_case(suite, collected: dict[str, list[Evidence]] | None = None) 
     found: dict[str, list[Evidence]] = {}
     for test in suite.all_tests:
         case = case_of(test)
-        blocks = evidence_for(test, collected)
-        if case is not None and blocks:
-            found.setdefault(case.key, []).extend(blocks)
-    return found
+        if case is None:
+            continue
+        kept = found.setdefault(case.key, [])
+        for block in evidence_for(test, collected):
+            if block not in kept:  # two failing steps may log the same facts (a wrong service without endpoints)
+                kept.append(block)
+    return {key: blocks for key, blocks in found.items() if blocks}
 
 
 def evidence_for(test, collected: dict[str, list[Evidence]] | None = None) -> list[Evidence]:

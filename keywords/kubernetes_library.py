@@ -556,7 +556,8 @@ class KubernetesLibrary:
         """Fails unless the service has the expected ``type``, ``cluster_ip`` and ``port``.
 
         Expected values default to the configured ``service`` section; one left empty there is not checked.
-        The message lists every mismatch as expected vs actual.
+        The message lists every mismatch as expected vs actual; where the service routes to (its selector,
+        endpoints and selected pods) is logged as evidence.
 
         | `Service Should Match` |                          |                |                         |           |
         | `Service Should Match` | panda-panda-focus-server | type=ClusterIP | cluster_ip=10.43.103.101 | port=5000 |
@@ -576,6 +577,10 @@ class KubernetesLibrary:
         if expected["port"] is not None and expected["port"] not in service["ports"]:
             mismatches.append(f"port expected {expected['port']}, actual {service['ports']}")
         if mismatches:
+            try:  # evidence: where the service routes to; reading it must not replace the mismatch
+                self._log_service_evidence(service, *self._service_routing(service))
+            except AssertionError as error:
+                log_evidence(f"{LAYER} service {service['namespace']}/{service['name']}", [f"not read: {error}"])
             raise AssertionError(
                 f"{self._where(service['namespace'])}: service '{service['name']}' does not "
                 f"match: {'; '.join(mismatches)}"
@@ -594,24 +599,12 @@ class KubernetesLibrary:
         """
         service = self.service_should_exist(name, namespace)
         where, selector = self._where(service["namespace"]), selector_text(service["selector"])
-        core = k8s.CoreV1Api(self._connection().api_client)
-        endpoints = self._call_json(
-            "read",
-            f"the endpoints of service {service['namespace']}/{service['name']}",
-            core.read_namespaced_endpoints,
-            service["name"],
-            service["namespace"],
-            missing_ok=True,
-        )
-        pods = self._pods_selected_by(service) if service["selector"] else []
+        endpoints, pods = self._service_routing(service)
         ready, _ = endpoint_addresses(endpoints)
         if ready:
             logger.info(f"{where}: service '{service['name']}' has {len(ready)} ready endpoint(s): {', '.join(ready)}")
             return ready
-        log_evidence(
-            f"{LAYER} service {service['namespace']}/{service['name']}",
-            endpoint_lines(service["name"], selector, endpoints, pods),
-        )
+        self._log_service_evidence(service, endpoints, pods)
         if not service["selector"]:
             why = "it has no selector and no ready address was set for it"
         elif not pods:
@@ -739,6 +732,26 @@ class KubernetesLibrary:
         except _Missing:
             return None
         return json.loads(answer.data)
+
+    def _service_routing(self, service: dict) -> tuple[dict | None, list[dict]]:
+        """The service's Endpoints object (``None`` when there is none) and the pods its selector matches."""
+        core = k8s.CoreV1Api(self._connection().api_client)
+        endpoints = self._call_json(
+            "read",
+            f"the endpoints of service {service['namespace']}/{service['name']}",
+            core.read_namespaced_endpoints,
+            service["name"],
+            service["namespace"],
+            missing_ok=True,
+        )
+        return endpoints, self._pods_selected_by(service) if service["selector"] else []
+
+    @staticmethod
+    def _log_service_evidence(service: dict, endpoints: dict | None, pods: list[dict]) -> None:
+        log_evidence(
+            f"{LAYER} service {service['namespace']}/{service['name']}",
+            endpoint_lines(service["name"], selector_text(service["selector"]), endpoints, pods),
+        )
 
     def _pods_selected_by(self, service: dict) -> list[dict]:
         """The pods the service's selector matches, selected by the API server as its endpoints controller does."""
