@@ -139,6 +139,20 @@ def _after_target(message: str) -> str:
     return message.split(": ", 1)[1] if message.startswith(f"{LAYER} ") else message
 
 
+class _NotRead(str):
+    """The evidence line saying why something was not read (not the pod's log, which is text too)."""
+
+
+def _read_for_evidence(deadline: float, read: Callable[[], T]) -> T | _NotRead:
+    """What ``read`` returns, or why it was not read: evidence never fails a test."""
+    if time.monotonic() > deadline:
+        return _NotRead("not read: the evidence's time budget is spent")
+    try:
+        return read()
+    except AssertionError as error:
+        return _NotRead(f"not read: {_after_target(str(error))}")
+
+
 class _Missing(Exception):
     """The object asked for with ``missing_ok`` does not exist (404)."""
 
@@ -767,29 +781,25 @@ class KubernetesLibrary:
         return [summarize_pod(pod) for pod in answer["items"]]
 
     def _event_lines(self, pod: str, namespace: str, deadline: float) -> list[str]:
-        if time.monotonic() > deadline:
-            return ["not read: the evidence's time budget is spent"]
         core = k8s.CoreV1Api(self._connection().api_client)
-        try:
-            answer = self._call_json(
+        answer = _read_for_evidence(
+            deadline,
+            lambda: self._call_json(
                 "list",
                 f"events of pod {namespace}/{pod}",
                 core.list_namespaced_event,
                 namespace,
                 field_selector=f"involvedObject.name={pod}",
-            )
-        except AssertionError as error:
-            return [f"not read: {_after_target(str(error))}"]
-        return event_lines(answer["items"])
+            ),
+        )
+        return [answer] if isinstance(answer, _NotRead) else event_lines(answer["items"])
 
     def _log_lines(self, pod: str, namespace: str, container: str, previous: bool, deadline: float) -> list[str]:
         which = "previous container's log" if previous else "log"
-        heading = f"last {EVIDENCE_LOG_LINES} lines of container {container}'s {which}:"
-        if time.monotonic() > deadline:
-            return [heading, "  not read: the evidence's time budget is spent"]
         core = k8s.CoreV1Api(self._connection().api_client)
-        try:
-            text = self._call(
+        answer = _read_for_evidence(
+            deadline,
+            lambda: self._call(
                 "read",
                 f"the {which} of pod {namespace}/{pod}",
                 core.read_namespaced_pod_log,
@@ -798,10 +808,13 @@ class KubernetesLibrary:
                 container=container,
                 previous=previous,
                 tail_lines=EVIDENCE_LOG_LINES,
-            )
-        except AssertionError as error:
-            return [heading, f"  not read: {_after_target(str(error))}"]
-        return [heading, *(f"  {line}" for line in text.splitlines() or ["(empty)"])]
+            ),
+        )
+        lines = [answer] if isinstance(answer, _NotRead) else answer.splitlines() or ["(empty)"]
+        return [
+            f"last {EVIDENCE_LOG_LINES} lines of container {container}'s {which}:",
+            *(f"  {line}" for line in lines),
+        ]
 
     def _pods(self, pods: list[dict] | None) -> list[dict]:
         pods = self.get_pods_matching() if pods is None else pods

@@ -9,6 +9,7 @@ from keywords import redaction
 from keywords.diagnosis import EVIDENCE_SUMMARY_LINES, robot_documentation
 from keywords.evidence import MAX_LINE_CHARS, MAX_LINES, bounded, evidence_by_case, parsed_evidence
 from keywords.kubernetes_evidence import MAX_EVENTS, endpoint_addresses, event_lines, unhealthy_pods
+from keywords.kubernetes_library import _NotRead, _read_for_evidence
 
 SUITE = """*** Settings ***
 Library    keywords.evidence
@@ -86,3 +87,13 @@ def test_unhealthy_pods_are_those_a_pod_check_fails_for():
 
     pods = [pod("ok"), pod("pending", phase="Pending"), pod("unready", ready=False), pod("looping", restarts=5)]
     assert [p["name"] for p in unhealthy_pods(pods, max_restarts=5)] == ["pending", "unready", "looping"]
+
+
+def test_what_evidence_cannot_read_is_a_line_saying_why_never_a_failure():
+    def forbidden():
+        raise AssertionError("Kubernetes API https://k:6443: list events failed: forbidden (403)")
+
+    assert _read_for_evidence(float("inf"), forbidden) == "not read: list events failed: forbidden (403)"
+    spent = _read_for_evidence(0.0, lambda: "never called")
+    assert isinstance(spent, _NotRead) and spent == "not read: the evidence's time budget is spent"
+    assert not isinstance(_read_for_evidence(float("inf"), lambda: "not read: a log line"), _NotRead)
