@@ -75,7 +75,7 @@ run_main() {
         runner=("$VENV/bin/pabot" --processes "$processes" --outputdir "$results" "${run_args[@]}" suites)
     fi
     empty_results "$results"
-    local ran=0
+    local ran=0 output="$results/output.xml"
     if [ "$environment" = lab ]; then
         local faults=()
         for fault in ${LAB_FAULTS:-}; do faults+=(--fault "$fault"); done
@@ -87,11 +87,13 @@ run_main() {
     # same options), so one without a result (a killed robot or pabot worker) fails the run even where it passed.
     # A plain robot run has diagnosed itself (its listener); pabot's merged output, or none, is diagnosed here.
     # Exit codes: 0 passed, 1 infrastructure failed, 3 settings unusable (not checked), 4 a case not run.
+    # Robot's own usage error (252: bad options or test data, so no output at all) is usage (2), not "not run"; a run
+    # that wrote an output (pabot's merged one after a killed worker too) has the diagnosis's verdict.
+    local usage_error=no
+    if [ "$ran" = 252 ] && [ ! -s "$output" ]; then usage_error=yes; fi
     local status=0
-    "$PY" -m keywords.run_report "$results/output.xml" --keep-diagnosed --source suites -- "${run_args[@]}" ||
-        status=$?
-    # Robot's own usage errors (252: bad options or test data) say more than "not run".
-    if [ "$ran" -ge 251 ] && [ "$status" = 4 ]; then status=$ran; fi
+    "$PY" -m keywords.run_report "$output" --keep-diagnosed --source suites -- "${run_args[@]}" || status=$?
+    if [ "$usage_error" = yes ]; then status=2; fi
     "$PY" -m keywords.history report --results "$results" || echo "The trend page could not be written" >&2
     echo "Report: $(realpath -m "$results/report.html")"
     return "$status"

@@ -9,7 +9,7 @@ from robot.api import logger
 from robot.api.deco import keyword, library
 
 from keywords.configuration import ConfigurationError, MissingFile, MissingVariable, environments_file, load_environment
-from keywords.environment_choice import selected_environment_name, settings_of
+from keywords.environment_choice import selected_environment_name, settings_of, usable_settings_of
 from keywords.outcomes import SettingsUnusable
 
 LAYER = "Focus Server configuration"
@@ -147,9 +147,8 @@ class ConfigLibrary:
         | ${bounded}= | `Bound By Environment Timeouts` | ${app} |
         | `Connect To MongoDB` | alias=focus-server | settings=${bounded} |
         """
-        try:
-            limits = settings_of("mongodb", environment)
-        except SettingsUnusable:
+        limits = usable_settings_of("mongodb", environment)
+        if limits is None:
             return configuration
         bounded = dict(configuration)
         for key in TIMEOUT_KEYS:

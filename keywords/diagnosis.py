@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from keywords.diagnosis_rules import FAIL, NOT_CHECKED, NOT_RUN, SKIP, Rules, rules_file
+from keywords.diagnosis_rules import FAIL, NOT_CHECKED, NOT_RUN, PASS, SKIP, Rule, Rules, rules_file
 from keywords.evidence import Evidence
 from keywords.verdicts import RUN_FAILING, CaseVerdict, run_failed
 
@@ -16,8 +16,43 @@ from keywords.verdicts import RUN_FAILING, CaseVerdict, run_failed
 EVIDENCE_SUMMARY_LINES = 20
 
 
-def _matches(when: dict[str, str], results: dict[str, CaseVerdict]) -> bool:
-    return all(key in results and results[key].status == verdict for key, verdict in when.items())
+#: How the diagnosis says why a rule's case cannot confirm it in this run.
+_UNCONFIRMED = {None: "was not selected in this run", NOT_RUN: "was not run", NOT_CHECKED: "was not checked"}
+
+
+def _unconfirmed(rule: Rule, results: dict[str, CaseVerdict]) -> list[str] | None:
+    """The keys of ``rule`` this run has no verdict for, where all the others hold (``[]``: the rule matches);
+    ``None`` when the rule does not apply.
+
+    Only a key the rule wants to pass may be unknown: it is the healthy layer that tells one problem from another
+    (PZ-13806 passing makes a PZ-13898 failure a health problem), so a run without it still names the likely layer.
+    A broken key the run did not see never counts: a rule is never named for a failure nobody met.
+    """
+    unknown = []
+    for key, wanted in rule.when.items():
+        found = results[key].status if key in results else None
+        if found == wanted:
+            continue
+        if wanted == PASS and found in _UNCONFIRMED:
+            unknown.append(key)
+        else:
+            return None
+    return unknown
+
+
+def _why_unconfirmed(keys: list[str], results: dict[str, CaseVerdict]) -> str:
+    said = [f"{key} {_UNCONFIRMED[results[key].status if key in results else None]}" for key in keys]
+    return f"likely: {', '.join(said)}; {'it' if len(keys) == 1 else 'they'} would confirm it"
+
+
+def _named_rules(results: dict[str, CaseVerdict], rules: Rules) -> list[tuple[Rule, list[str]]]:
+    """(rule, keys that would confirm it) of every rule that names a failure of this run: each matching rule, then
+    each rule this run cannot confirm for a failed case no matching rule names."""
+    found = [(rule, _unconfirmed(rule, results)) for rule in rules.rules]
+    matched = [(rule, unknown) for rule, unknown in found if unknown == []]
+    named = {key for rule, _ in matched for key in rule.broken_keys()}
+    likely = [(rule, unknown) for rule, unknown in found if unknown and not set(rule.broken_keys()) <= named]
+    return matched + likely
 
 
 def diagnose(
@@ -71,13 +106,14 @@ def _evidence_summary(keys: list[str], evidence: dict[str, list[Evidence]]) -> l
 
 
 def case_diagnoses(results: dict[str, CaseVerdict], rules: Rules) -> dict[str, str]:
-    """``{Jira key: what is wrong there}`` for every case that did not pass: the matching rule's diagnosis, or why
-    none applies."""
+    """``{Jira key: what is wrong there}`` for every case that did not pass: the rule's diagnosis that names it
+    (with what would confirm it where this run cannot), or why none applies."""
     named: dict[str, str] = {}
-    for rule in rules.rules:
-        if _matches(rule.when, results):
-            for key in rule.broken_keys():
-                named.setdefault(key, rule.diagnosis)
+    for rule, unknown in _named_rules(results, rules):
+        for key in rule.broken_keys():
+            named.setdefault(
+                key, f"{rule.diagnosis} ({_why_unconfirmed(unknown, results)})" if unknown else rule.diagnosis
+            )
     for key, verdict in results.items():
         if key in named or verdict.status not in RUN_FAILING:
             continue
@@ -105,19 +141,24 @@ def _findings(results: dict[str, CaseVerdict], rules: Rules) -> list[str]:
             f"- {', '.join(keys(NOT_CHECKED))} not checked → **the run's settings for this environment are "
             "unusable**: provide what each message below names, then run again."
         )
-    # A case that was not checked says nothing about its layer: no pattern may count it.
-    matched = [rule for rule in rules.rules if _matches(rule.when, results)]
-    lines += [f"- {', '.join(rule.broken_keys())} failed → **{rule.diagnosis}**: {rule.next_step}." for rule in matched]
-    for key in keys(FAIL):
-        if not rules.names(key):
-            layer = rules.layer_title(results[key].case)
+    # A case that was not checked says nothing about its layer: no rule counts it as passed or failed.
+    named = set()
+    for rule, unknown in _named_rules(results, rules):
+        likely = f" ({_why_unconfirmed(unknown, results)})" if unknown else ""
+        lines.append(f"- {', '.join(rule.broken_keys())} failed → **{rule.diagnosis}**{likely}: {rule.next_step}.")
+        named |= set(rule.broken_keys())
+    # Every failed case is named under "What is broken", whether or not a rule explains it.
+    for key in (key for key in keys(FAIL) if key not in named):
+        layer = rules.layer_title(results[key].case)
+        if rules.names(key):
+            lines.append(
+                f"- {key} failed → **{layer}**: no known pattern matches this run's verdicts; read its cause below."
+            )
+        else:
             lines.append(
                 f"- {key} failed → **{layer} problem**: no diagnosis rule names {key} ({rules_file().name}); "
                 "read its cause below."
             )
-    known_failures = [key for key in keys(FAIL) if rules.names(key)]
-    if known_failures and not matched:
-        lines.append("- No known pattern matches the checked cases; read the causes below in fix order.")
     for key, verdict in results.items():
         if len(verdict.outcomes) > 1:
             tests = ", ".join(f"'{outcome.case.title}' {outcome.status}" for outcome in verdict.outcomes)

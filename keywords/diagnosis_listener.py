@@ -11,6 +11,7 @@ from keywords.cases import cases_in
 from keywords.evidence import Evidence, parsed_evidence
 from keywords.failure_text import most_important_first
 from keywords.measurements import parsed_measurement
+from keywords.outcomes import NOT_CHECKED_TAG, test_ended, test_started
 from keywords.redaction import redact
 from keywords.run_report import RunReport
 
@@ -31,6 +32,9 @@ class RunDiagnosis:
     metadata is still unwritten then. The selected cases are the top suite's running tests after Robot's own
     filtering, so a case without a result is named NOT RUN.
 
+    At the end of each test it tags it ``not-checked`` when the test failed only on unusable settings it met
+    itself (:mod:`keywords.outcomes`), and redacts and orders its message.
+
     Under pabot each worker sees only part of the run, so it stays silent there; ``run.sh main`` diagnoses the
     merged output with ``python -m keywords.run_report``. Dry runs check syntax, not infrastructure: silent too.
     """
@@ -47,9 +51,13 @@ class RunDiagnosis:
 
     def start_test(self, data, result) -> None:
         self._test = result.full_name
+        test_started()
 
     def end_test(self, data, result) -> None:
         self._test = None
+        # Decided from this test's own failure, so that no other test's settings can make it "not checked".
+        if test_ended(result.failed, result.message):
+            result.tags.add(NOT_CHECKED_TAG)
         # The one redaction every failure message passes through, before the output or a report holds it.
         result.message = redact(most_important_first(result.message))
 

@@ -21,9 +21,8 @@ from robot.libraries.BuiltIn import BuiltIn
 
 from keywords.cases import cases_in
 from keywords.endpoint_findings import forget_all, record_not_answering
-from keywords.environment_choice import settings_of
+from keywords.environment_choice import usable_settings_of
 from keywords.first_answer import Answer, first_answer
-from keywords.outcomes import SettingsUnusable
 
 
 @dataclass(frozen=True)
@@ -99,11 +98,9 @@ def endpoints_for(components: set[str], environment: str | None = None) -> list[
     endpoints = []
     for component in sorted(components & set(ENDPOINTS_OF)):
         section, endpoints_from = ENDPOINTS_OF[component]
-        try:
-            settings = settings_of(section, environment)
-        except SettingsUnusable:
-            continue
-        endpoints += endpoints_from(settings)
+        settings = usable_settings_of(section, environment)
+        if settings is not None:  # an unusable section is reported by each case that needs it, and only there
+            endpoints += endpoints_from(settings)
     return endpoints
 
 

@@ -25,3 +25,12 @@ def settings_of(section: str, environment: str | None = None) -> dict:
         return load_environment(environment or selected_environment_name()).section(section)
     except ConfigurationError as error:
         raise SettingsUnusable(LAYER_OF_SECTION.get(section, f"Section '{section}'"), error) from None
+
+
+def usable_settings_of(section: str, environment: str | None = None) -> dict | None:
+    """Section ``section`` where it is usable, else ``None``: for code that does without it (the probe at the start
+    of a run, a fallback), so that only a check that needs the section reports it unusable."""
+    try:
+        return load_environment(environment or selected_environment_name()).section(section)
+    except ConfigurationError:
+        return None

@@ -1,19 +1,24 @@
 """How a test ends when it could not check anything: the run's own settings were unusable.
 
 Every keyword library raises :class:`SettingsUnusable` for every unusable setting (an unset secret, an unknown
-section, a file named in the settings that is not there, a value of the wrong type). The test fails, and carries
-the ``not-checked`` tag: the diagnosis reads that tag, so such a test is never counted as a broken layer.
+section, a file named in the settings that is not there, a value of the wrong type). Making one has no side effect:
+the run's listener (:class:`keywords.diagnosis_listener.RunDiagnosis`) decides at the end of each test, from that
+test alone, whether it was "not checked": it failed, and every cause in its message is one of the
+``SettingsUnusable`` errors made while it ran. Only then does it carry the ``not-checked`` tag the diagnosis reads.
+
+An error made outside a test (the endpoint probe at the start of a run) or caught inside one (a keyword that falls
+back to other settings) therefore marks nothing, and a test that met a real failure too stays a failure of its layer.
 """
 
 from __future__ import annotations
 
-import contextlib
-
-from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
-
+from keywords.failure_text import causes
 from keywords.redaction import redact
 
 NOT_CHECKED_TAG = "not-checked"
+
+#: The messages of the ``SettingsUnusable`` errors made during the running test; ``None`` outside a test.
+_made_in_test: set[str] | None = None
 
 
 class SettingsUnusable(Exception):
@@ -22,11 +27,21 @@ class SettingsUnusable(Exception):
     ROBOT_SUPPRESS_NAME = True
 
     def __init__(self, layer: str, problem: object) -> None:
-        super().__init__(redact(f"{layer} not checked, the environment's settings are unusable: {problem}"))
-        _tag_running_test()
+        message = redact(f"{layer} not checked, the environment's settings are unusable: {problem}")
+        super().__init__(message)
+        if _made_in_test is not None:
+            _made_in_test.add(message)
 
 
-def _tag_running_test() -> None:
-    # Set where the error is made, so no caller can raise one without the tag the diagnosis reads.
-    with contextlib.suppress(RobotNotRunningError):  # outside a Robot run (unit tests, the command line)
-        BuiltIn().set_tags(NOT_CHECKED_TAG)
+def test_started() -> None:
+    """Forget what earlier tests met: an outcome belongs to the test that met it."""
+    global _made_in_test
+    _made_in_test = set()
+
+
+def test_ended(failed: bool, message: str) -> bool:
+    """Whether the test that just ended was not checked: it failed only on unusable settings it met itself."""
+    global _made_in_test
+    made, _made_in_test = _made_in_test or set(), None
+    found = causes(message)
+    return failed and bool(found) and all(redact(cause) in made for cause in found)

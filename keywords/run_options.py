@@ -1,69 +1,68 @@
 """The options of a robot/pabot command line that the run's artefacts depend on, and the Jira links they give.
 
-Robot keeps ``--include``/``--tagstatlink``... to itself; the diagnosis of a pabot run needs them again, so they
-are read from the same command line (argument files included, as Robot reads them: one option and its value a
-line, ``#`` comments). The Jira links come from ``--tagstatlink`` (``robot.args``): one place for the Jira URL.
+Robot keeps ``--include``/``--tagstatlink``... to itself; the diagnosis of a pabot run needs them again, so the same
+command line is parsed again by pabot's own parser, which strips pabot's options and hands the rest to Robot's
+``ArgumentParser`` with Robot's usage: every form robot accepts means the same here (``-icritical``, ``--incl``,
+``--include=critical``, argument files, ``ROBOT_OPTIONS``). The Jira links come from ``--tagstatlink``
+(``robot.args``): one place for the Jira URL.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from pabot.arguments import parse_args
 from robot.model.tagstatistics import TagStatLink
 
 BASE_ARGUMENT_FILE = Path(__file__).resolve().parent.parent / "robot.args"
-_OPTIONS = {
-    "--include": "include",
-    "-i": "include",
-    "--exclude": "exclude",
-    "-e": "exclude",
-    "--test": "tests",
-    "-t": "tests",
-    "--task": "tests",
-    "--suite": "suites",
-    "-s": "suites",
-    "--tagstatlink": "tagstatlink",
-    "--tagdoc": "tagdoc",
-    "--tagstatcombine": "tagstatcombine",
-    "--name": "name",
-    "-N": "name",
-    "--reporttitle": "reporttitle",
-    "--logtitle": "logtitle",
-}
-_OPTION_LINE = re.compile(r"^(-[^\s=]+)[\s=]+(.*)$")
 
 
-def _expand_argument_files(args: Sequence[str]) -> list[str]:
-    """``-A FILE``/``--argumentfile FILE`` replaced by the file's options (argument files may name others)."""
-    expanded, tokens = [], iter(args)
-    for token in tokens:
-        name, equals, value = token.partition("=")
-        if name.lower() not in ("-a", "--argumentfile"):
-            expanded.append(token)
-            continue
-        lines = Path(value if equals else next(tokens, "")).read_text(encoding="utf-8").splitlines()
-        from_file = []
-        for line in (line.strip() for line in lines):
-            if line and not line.startswith("#"):
-                match = _OPTION_LINE.match(line)
-                from_file.extend(match.groups() if match else [line])
-        expanded.extend(_expand_argument_files(from_file))
-    return expanded
+@dataclass(frozen=True)
+class RunOptions:
+    """What a run selected and how its report is titled and linked, as robot understood its command line."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()  # --test and --task
+    suites: tuple[str, ...] = ()
+    tagstatlink: tuple[str, ...] = ()
+    tagdoc: tuple[str, ...] = ()
+    tagstatcombine: tuple[str, ...] = ()
+    name: str | None = None
+    reporttitle: str | None = None
+    logtitle: str | None = None
+    sources: tuple[str, ...] = ()  # the paths the command line names, if any
+
+    def titles(self) -> dict[str, str]:
+        """rebot's ``name``/``reporttitle``/``logtitle`` arguments, for those the run set."""
+        return {key: value for key in ("name", "reporttitle", "logtitle") if (value := getattr(self, key))}
 
 
-def run_options(args: Sequence[str]) -> dict[str, list[str]]:
-    """The selection and report options of a robot/pabot command line, argument files included."""
-    tokens = iter(_expand_argument_files(args))
-    options: dict[str, list[str]] = defaultdict(list)
-    for token in tokens:
-        name, equals, value = token.partition("=") if token.startswith("--") else (token, "", "")
-        key = _OPTIONS.get(name) or _OPTIONS.get(name.lower())
-        if key:
-            options[key].append(value if equals else next(tokens, ""))
-    return options
+def run_options(args: Sequence[str]) -> RunOptions:
+    """The selection and report options of a robot/pabot command line; a usage error raises Robot's ``DataError``.
+
+    | ``run_options(["-icritical", "--argumentfile", "robot.args"]).include`` | ``("critical",)`` |
+    """
+    options, sources, _pabot, _for_workers = parse_args(list(args))
+
+    def values(*keys: str) -> tuple[str, ...]:
+        return tuple(value for key in keys for value in options.get(key) or ())
+
+    return RunOptions(
+        include=values("include"),
+        exclude=values("exclude"),
+        tests=values("test", "task"),
+        suites=values("suite"),
+        tagstatlink=values("tagstatlink"),
+        tagdoc=values("tagdoc"),
+        tagstatcombine=values("tagstatcombine"),
+        name=options.get("name"),
+        reporttitle=options.get("reporttitle"),
+        logtitle=options.get("logtitle"),
+        sources=tuple(sources),
+    )
 
 
 class JiraLinks:
@@ -79,7 +78,7 @@ class JiraLinks:
     @classmethod
     def of_base_arguments(cls) -> JiraLinks:
         """The links of ``robot.args``, which every documented run uses."""
-        return cls(run_options(["--argumentfile", str(BASE_ARGUMENT_FILE)])["tagstatlink"])
+        return cls(run_options(["--argumentfile", str(BASE_ARGUMENT_FILE)]).tagstatlink)
 
     def link(self, key: str) -> str | None:
         return next((found[0] for found in (link.get_link(key) for link in self._links) if found), None)

@@ -140,19 +140,21 @@ def main(argv: Sequence[str]) -> int:
     argv = list(argv)
     split = argv.index("--") if "--" in argv else len(argv)
     arguments = parser.parse_args(argv[:split])
-    options = run_options(argv[split + 1 :])
+    try:
+        options = run_options(argv[split + 1 :])
+    except DataError as error:  # robot itself refused the same command line
+        parser.error(f"the run's options after -- are not robot's: {str(error).splitlines()[0]}")
     top = _readable_result(arguments.output)
-    sources = arguments.source or ([top.source] if top and top.source else [])
-    expected = selected_cases(sources, options["include"], options["exclude"], options["tests"], options["suites"])
+    sources = arguments.source or list(options.sources) or ([top.source] if top and top.source else [])
+    expected = selected_cases(sources, options.include, options.exclude, options.tests, options.suites)
     if top is not None and arguments.keep_diagnosed and "Diagnosis" in top.metadata:
         return exit_code(verdicts(outcomes(top, expected)))
     if top is None:  # robot killed before it wrote its output: every selected case is NOT RUN
-        name = expected[0].suite.split(".")[0] if expected else (options["name"] or ["Run"])[-1]
+        name = expected[0].suite.split(".")[0] if expected else (options.name or "Run")
         Result(suite=TestSuite(name=name)).save(arguments.output)
     folder = Path(arguments.output).parent
-    links = JiraLinks(options["tagstatlink"]) if options["tagstatlink"] else None
+    links = JiraLinks(options.tagstatlink) if options.tagstatlink else None
     report = RunReport(folder, expected, environment=arguments.environment, links=links)
-    titles = {name: options[name][-1] for name in ("name", "reporttitle", "logtitle") if options[name]}
     rebot(
         arguments.output,
         outputdir=str(folder),
@@ -160,11 +162,11 @@ def main(argv: Sequence[str]) -> int:
         output=Path(arguments.output).name,  # the NOT RUN tests belong in the output too (Xray reads it)
         report="report.html",
         log="log.html",
-        tagstatlink=options["tagstatlink"],
-        tagdoc=options["tagdoc"],
-        tagstatcombine=options["tagstatcombine"],
+        tagstatlink=list(options.tagstatlink),
+        tagdoc=list(options.tagdoc),
+        tagstatcombine=list(options.tagstatcombine),
         stdout=io.StringIO(),  # rebot's "Report: ..." lines would repeat what the run already printed
-        **titles,
+        **options.titles(),
     )
     return report.exit_code
 

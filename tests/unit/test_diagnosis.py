@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from robot import run
+import pytest
+from robot import run, run_cli
 from robot.api import ExecutionResult
 from robot.result import TestSuite as ResultSuite
 
-from keywords.cases import selected_cases
+from keywords.cases import cases_in, selected_cases
 from keywords.diagnosis import diagnose, robot_documentation
 from keywords.diagnosis_rules import load_rules
 from keywords.outcomes import NOT_CHECKED_TAG
@@ -18,6 +19,7 @@ from keywords.run_report import RunReport, main
 from keywords.verdicts import outcomes, verdicts
 from tests.helpers import REPO_ROOT
 
+SUITES = REPO_ROOT / "suites"
 SHIPPED = selected_cases()
 KEYS = [case.key for case in SHIPPED]
 RULES = load_rules()
@@ -86,7 +88,52 @@ def test_slow_mongodb_is_performance_degradation():
 
 def test_configuration_problem_only_when_the_other_mongodb_cases_pass():
     assert "**configuration problem" in diagnosis_of(run_model("PZ-13807"))
-    assert "**configuration problem" not in diagnosis_of(run_model("PZ-13807", "PZ-13806"))
+    text = diagnosis_of(run_model("PZ-13807", "PZ-13806"))
+    assert "**configuration problem" not in text
+    assert "- PZ-13807 failed → **configuration**: no known pattern matches this run's verdicts" in text
+
+
+def diagnosis_of_a_run_of(*keys: str, failed: tuple[str, ...]) -> str:
+    """The diagnosis of a run that selected only ``keys``, of which ``failed`` failed."""
+    suite = run_model(*failed)
+    suite.tests = [test for test in suite.tests if any(key in test.tags for key in keys)]
+    return diagnosis_of(suite, expected=[case for case in SHIPPED if case.key in keys])
+
+
+def test_a_run_of_one_case_names_the_likely_layer_and_the_cases_that_would_confirm_it():
+    text = diagnosis_of_a_run_of("PZ-13898", failed=("PZ-13898",))
+    assert (
+        "- PZ-13898 failed → **MongoDB health problem** (likely: PZ-13806 was not selected in this run; it would "
+        "confirm it): check collections and disk space."
+    ) in text
+    text = diagnosis_of_a_run_of("PZ-13807", failed=("PZ-13807",))
+    assert (
+        "**configuration problem (blocks application start)** (likely: PZ-13806 was not selected in this run, "
+        "PZ-13898 was not selected in this run, PZ-13808 was not selected in this run; they would confirm it)"
+    ) in text
+
+
+def test_a_case_not_checked_or_not_run_leaves_the_rule_unconfirmed_and_the_failure_named():
+    text = diagnosis_of(run_model("PZ-13900", not_checked=("PZ-13899",)))
+    assert "- PZ-13900 failed → **SSH access problem** (likely: PZ-13899 was not checked; it would confirm it)" in text
+    assert "infrastructure down" not in text  # it needs PZ-13899 to fail, which nobody saw
+    suite = run_model("PZ-13898")
+    suite.tests = [test for test in suite.tests if "PZ-13806" not in test.tags]
+    text = diagnosis_of(suite)
+    assert "- PZ-13806 not run → **no result**" in text
+    assert "**MongoDB health problem** (likely: PZ-13806 was not run; it would confirm it)" in text
+
+
+def test_a_rule_contradicted_by_a_verdict_is_not_named_even_as_likely():
+    text = diagnosis_of_a_run_of("PZ-13898", "PZ-13806", failed=("PZ-13898", "PZ-13806"))
+    assert "MongoDB health problem" not in text
+    assert "- PZ-13806 failed → **MongoDB TCP/auth problem**: check MongoDB logs and the network." in text
+
+
+def test_every_failed_case_is_under_what_is_broken():
+    for failed in (("PZ-13807", "PZ-13806"), ("PZ-13808", "PZ-13899"), ("PZ-13898", "PZ-13807", "PZ-13900")):
+        broken = diagnosis_of(run_model(*failed)).split("## What is broken")[1].split("## Fix in this order")[0]
+        assert all(f"- {key}" in broken or f", {key}" in broken for key in failed), (failed, broken)
 
 
 def test_ssh_and_kubernetes_failing_together_is_infrastructure_down():
@@ -165,9 +212,50 @@ def test_run_options_read_selection_and_links_from_the_command_line_and_argument
     argument_file = tmp_path / "args"
     argument_file.write_text("# links\n--tagstatlink PZ-*:https://jira/browse/PZ-%1:Jira\n--include=mongo*\n")
     options = run_options(["--variable", "ENV:lab", "-A", str(argument_file), "-e", "slow", "--processes", "2"])
-    assert options["include"] == ["mongo*"]
-    assert options["exclude"] == ["slow"]
-    assert options["tagstatlink"] == ["PZ-*:https://jira/browse/PZ-%1:Jira"]
+    assert options.include == ("mongo*",)
+    assert options.exclude == ("slow",)
+    assert options.tagstatlink == ("PZ-*:https://jira/browse/PZ-%1:Jira",)
+
+
+CRITICAL_ARGS = str(REPO_ROOT / "args" / "critical.args")
+
+
+@pytest.mark.parametrize(
+    ("form", "selected"),
+    [
+        (["--include", "critical"], {"PZ-13806", "PZ-13900"}),
+        (["-i", "critical"], {"PZ-13806", "PZ-13900"}),
+        (["-icritical"], {"PZ-13806", "PZ-13900"}),
+        (["--incl", "critical"], {"PZ-13806", "PZ-13900"}),
+        (["--include=critical"], {"PZ-13806", "PZ-13900"}),
+        (["--INCLUDE", "CRITICAL"], {"PZ-13806", "PZ-13900"}),
+        (["--argumentfile", CRITICAL_ARGS], {"PZ-13806", "PZ-13900"}),
+        (["-A", CRITICAL_ARGS], {"PZ-13806", "PZ-13900"}),
+        (["--processes", "4", "--testlevelsplit", "--incl", "critical"], {"PZ-13806", "PZ-13900"}),  # pabot's too
+        (["-t*.Mongodb.*Configuration*", "--task", "Operators*"], {"PZ-13807", "PZ-13900"}),  # full name or name
+        (["--exclude", "component:mongodb"], {"PZ-13899", "PZ-13900"}),
+        (["-e", "component:mongodb", "-i", "critical"], {"PZ-13900"}),
+        (["--suite", "PZ-13899*"], {"PZ-13899"}),
+        (["-sPZ-13899*", "-sPZ-13898*"], {"PZ-13898", "PZ-13899"}),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_every_form_robot_accepts_selects_what_robot_selects(tmp_path, form, selected):
+    robot_form = [item for item in form if item not in ("--testlevelsplit", "--processes", "4")]
+    run_cli([*robot_form, "--dryrun", "--outputdir", str(tmp_path), "--console", "none", str(SUITES)], exit=False)
+    output = tmp_path / "output.xml"
+    robot_selected = {case.key for case in cases_in(ExecutionResult(str(output)).suite)}
+    options = run_options(form)
+    cases = selected_cases([SUITES], options.include, options.exclude, options.tests, options.suites)
+    assert {case.key for case in cases} == robot_selected == selected
+    assert main([str(output), "--source", str(SUITES), "--", *form]) == 0  # no case robot left out is NOT RUN
+
+
+def test_a_command_line_robot_refuses_is_a_usage_error_not_a_verdict(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_status:
+        main([str(tmp_path / "output.xml"), "--", "--no-such-option"])
+    assert exit_status.value.code == 2
+    assert "not robot's" in capsys.readouterr().err
 
 
 def test_post_processing_names_a_missing_case_as_not_run_in_every_artefact(tmp_path, capfd):
@@ -202,7 +290,11 @@ def test_a_plain_robot_run_of_any_file_or_folder_is_diagnosed(tmp_path):
         output = ExecutionResult(str(tmp_path / out / "output.xml")).suite
         assert "PZ-13900" in output.metadata["Diagnosis"], out
     assert "**infrastructure down**" in (tmp_path / "two" / "diagnosis.md").read_text()
-    assert "**SSH access problem**" not in (tmp_path / "file" / "diagnosis.md").read_text()
+    # A run of one file cannot confirm the SSH rule (it wants PZ-13899 to pass) but still names the likely layer.
+    assert (
+        "- PZ-13900 failed → **SSH access problem** (likely: PZ-13899 was not selected in this run; it would confirm "
+        "it): check the jump host, credentials and host keys."
+    ) in (tmp_path / "file" / "diagnosis.md").read_text()
 
 
 def test_a_seventh_case_in_a_new_suite_is_diagnosed_with_no_code_edit(tmp_path):

@@ -59,8 +59,8 @@ def test_gitlab_and_jenkins_publish_the_junit_file():
 
 def test_the_gate_argument_file_selects_the_deployment_blockers_and_the_full_one_every_case():
     critical = run_options(["--argumentfile", str(REPO_ROOT / "args" / "critical.args")])
-    assert [case.key for case in selected_cases(include=critical["include"])] == ["PZ-13806", "PZ-13900"]
+    assert [case.key for case in selected_cases(include=critical.include)] == ["PZ-13806", "PZ-13900"]
     full = run_options(["--argumentfile", str(REPO_ROOT / "args" / "full.args")])
-    assert selected_cases(include=full["include"]) == selected_cases()
+    assert selected_cases(include=full.include) == selected_cases()
     for name in ("critical.args", "full.args"):
         assert f"--argumentfile args/{name}" in README
