@@ -20,7 +20,7 @@ import urllib3
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.incluster_config import SERVICE_TOKEN_FILENAME
+from kubernetes.config.incluster_config import SERVICE_CERT_FILENAME, SERVICE_TOKEN_FILENAME, InClusterConfigLoader
 from robot.api import logger
 from robot.api.deco import keyword, library
 
@@ -47,6 +47,10 @@ PROBE_TIMEOUT_S = 3.0  # a reachable API server accepts TCP at once; waiting lon
 RESTART_CLASSES = ((2, "fine"), (5, "acceptable"), (10, "unstable"))
 #: Log lines per container in the evidence of an unhealthy pod: enough for the last error, short enough to read.
 EVIDENCE_LOG_LINES = 20
+#: Names the folder of the service account's ``token`` and ``ca.crt`` for in-cluster credentials, where it is not
+#: the kubelet's mount point (a projected volume mounted elsewhere; a test that plays a pod).
+SERVICE_ACCOUNT_DIR_VARIABLE = "FOCUS_SERVICE_ACCOUNT_DIR"
+DEFAULT_SERVICE_ACCOUNT_DIR = Path(SERVICE_TOKEN_FILENAME).parent
 
 T = TypeVar("T")
 
@@ -166,6 +170,8 @@ class KubernetesConnection:
 
     settings: dict[str, Any]
     api_client: k8s.ApiClient
+    #: How it authenticates (see ``_described_credentials``): a 401 names them.
+    credentials: str = ""
     closed: bool = False
 
     @property
@@ -199,6 +205,13 @@ def api_server_url(settings: dict[str, Any]) -> str:
     return _client_configuration(_choose_credentials(settings)[0], settings).host
 
 
+def service_account_files() -> tuple[Path, Path]:
+    """The pod's service account token and CA: in ``$FOCUS_SERVICE_ACCOUNT_DIR``, by default where the kubelet
+    mounts them (``/var/run/secrets/kubernetes.io/serviceaccount``)."""
+    folder = Path(os.environ.get(SERVICE_ACCOUNT_DIR_VARIABLE) or DEFAULT_SERVICE_ACCOUNT_DIR)
+    return folder / Path(SERVICE_TOKEN_FILENAME).name, folder / Path(SERVICE_CERT_FILENAME).name
+
+
 def _choose_credentials(settings: dict[str, Any]) -> tuple[str, str]:
     """(method, why): explicit settings win over detection; detection wins over the default kubeconfig."""
     if settings["in_cluster"]:
@@ -207,15 +220,34 @@ def _choose_credentials(settings: dict[str, Any]) -> tuple[str, str]:
         return "kubeconfig", "kubernetes.kubeconfig/context is configured"
     if settings["api_server"] and settings["token"]:
         return "token", "kubernetes.api_server and kubernetes.token are configured"
-    if os.environ.get("KUBERNETES_SERVICE_HOST") and Path(SERVICE_TOKEN_FILENAME).is_file():
+    if os.environ.get("KUBERNETES_SERVICE_HOST") and service_account_files()[0].is_file():
         return "in-cluster", "running in a pod (service account token found)"
     return "kubeconfig", "nothing configured: the default kubeconfig ($KUBECONFIG or ~/.kube/config)"
+
+
+def _described_credentials(method: str, settings: dict[str, Any]) -> str:
+    """The credentials as the log and a rejection name them: which files, never a secret."""
+    if method == "in-cluster":
+        token, ca = service_account_files()
+        return f"in-cluster service account token {token}, CA {ca}"
+    if method == "kubeconfig":
+        return f"kubeconfig {settings['kubeconfig'] or '(default)'}, context {settings['context'] or '(current)'}"
+    return "kubernetes.token"
+
+
+def _load_failure(method: str, described: str, error: Exception) -> str:
+    """Why the credentials could not be loaded. The client's in-cluster messages ("Service host/port is not set.",
+    "Service token file does not exist.") name neither the variables nor the files; this does."""
+    where = " for the API at $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT" if method == "in-cluster" else ""
+    return f"cannot load {described}{where}: {error}"
 
 
 def _client_configuration(method: str, settings: dict[str, Any]) -> k8s.Configuration:
     configuration = k8s.Configuration()
     if method == "in-cluster":
-        k8s_config.load_incluster_config(client_configuration=configuration)
+        # The client's load_incluster_config reads fixed paths; its loader takes them, so the folder can move.
+        token, ca = service_account_files()
+        InClusterConfigLoader(token_filename=str(token), cert_filename=str(ca)).load_and_set(configuration)
     elif method == "kubeconfig":
         k8s_config.load_kube_config(
             config_file=settings["kubeconfig"],
@@ -285,6 +317,12 @@ class KubernetesLibrary:
     (+ ``ca_file``); a detected in-cluster service account; the default kubeconfig. TLS is verified
     unless the environment sets ``verify_tls: false`` (logged as a warning).
 
+    In-cluster credentials are the pod's: the API at ``https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT``,
+    the service account's ``token`` and ``ca.crt`` in ``/var/run/secrets/kubernetes.io/serviceaccount``, or in the
+    folder the environment variable ``FOCUS_SERVICE_ACCOUNT_DIR`` names (a token projected elsewhere). The token
+    file is read again every minute, as the kubelet rotates it. The log names the files used, and so does a
+    rejected token (401).
+
     Every failure is an assertion naming the layer (Kubernetes API), the API URL, the namespace, pod or
     service, and the cause (unreachable, unauthorized, forbidden, not found, or the unhealthy state).
     Unusable settings (an invalid section, a kubeconfig or CA file that is not there, a kubeconfig that
@@ -323,7 +361,8 @@ class KubernetesLibrary:
     def connect_to_kubernetes(self, environment: str | None = None, alias: str = "default") -> OpenedConnection:
         """Opens a connection to the Kubernetes API of ``environment`` (default: the library's environment).
 
-        Loads the environment's ``kubernetes`` section, chooses the credentials (and logs which and why),
+        Loads the environment's ``kubernetes`` section, chooses the credentials (and logs which and why; for
+        in-cluster credentials, the token and CA files, see ``FOCUS_SERVICE_ACCOUNT_DIR`` in the introduction),
         creates an API client of its own, and probes TCP to the API server, so that an unreachable server
         fails here, at once, with the reason (connection refused, timeout, DNS failure, no route).
         The new connection is kept as ``alias`` (replacing one of that name) and becomes the current one;
@@ -337,15 +376,11 @@ class KubernetesLibrary:
         settings = settings_of("kubernetes", name)
         method, why = _choose_credentials(settings)
         _files_should_exist(settings, method, name)
+        described = _described_credentials(method, settings)
         try:
             configuration = _client_configuration(method, settings)
         except (ConfigException, OSError) as error:
-            raise SettingsUnusable(LAYER, f"environment '{name}': cannot load {method} credentials: {error}") from None
-        described = (
-            method
-            if method != "kubeconfig"
-            else (f"kubeconfig {settings['kubeconfig'] or '(default)'}, context {settings['context'] or '(current)'}")
-        )
+            raise SettingsUnusable(LAYER, f"environment '{name}': {_load_failure(method, described, error)}") from None
         logger.info(f"{LAYER} {configuration.host}: credentials {described} - chosen because {why}")
         if not settings["verify_tls"]:
             logger.warn(
@@ -360,7 +395,7 @@ class KubernetesLibrary:
                 f"but environment '{name}' expects kubernetes.api_server {settings['api_server']}",
             )
         self._probe(configuration.host, settings["request_timeout_s"])
-        connection = KubernetesConnection(settings, k8s.ApiClient(configuration))
+        connection = KubernetesConnection(settings, k8s.ApiClient(configuration), described)
         index = self._connections.register(connection, alias)
         return OpenedConnection(index, alias, connection.url, time.monotonic() - started)
 
@@ -731,6 +766,8 @@ class KubernetesLibrary:
             if missing_ok and error.status == 404:
                 raise _Missing(target) from None
             cause = _api_exception_cause(error, verb, target)
+            if error.status == 401 and connection.credentials:
+                cause += f" (credentials: {connection.credentials})"
         except urllib3.exceptions.HTTPError as error:
             cause = _transport_cause(error, connection.timeout_s)
             if cause.startswith("timed out"):

@@ -342,13 +342,23 @@ class JumpHostSSHLibrary:
     def remote_user_should_match_configuration(self, alias: str | None = None) -> str:
         """Runs ``whoami`` and checks it prints the configured ``username`` of that host. Returns the user.
 
+        Authentication as the right user can still land in another account (a server that maps logins, a
+        ``ForceCommand`` or ``su`` wrapper): the failure names the host, what ``whoami`` printed and the setting,
+        e.g. ``SSH jump host root@10.10.100.3:22: wrong user: whoami printed 'nobody', expected 'root'
+        (ssh.jump_host.username)``.
+
         Example:
         | Remote User Should Match Configuration | alias=jump |
         """
-        expected = self._session(alias).settings.username
+        session = self._session(alias)
+        expected = session.settings.username
         user = self.command_should_succeed("whoami", alias)
         if user != expected:
-            raise AssertionError(f"SSH: logged in to {self._session(alias).label} as '{user}', expected '{expected}'")
+            setting = f"ssh.{session.settings.role.replace(' ', '_')}.username"
+            raise AssertionError(
+                f"SSH {session.settings.role} {session.label}: wrong user: whoami printed '{user}', "
+                f"expected '{expected}' ({setting})"
+            )
         return user
 
     @keyword

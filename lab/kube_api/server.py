@@ -137,7 +137,8 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _authenticate(self) -> None:
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
-        if scheme != "Bearer" or not hmac.compare_digest(token.strip().encode(), self.server.token.encode()):
+        # The scheme is case-insensitive, as kube-apiserver reads it: the client's in-cluster loader sends "bearer".
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self.server.token.encode()):
             raise ApiError(401, "Unauthorized", "Unauthorized")
 
     def _route(self, path: str, query: dict[str, str]) -> None:

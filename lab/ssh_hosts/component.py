@@ -14,7 +14,7 @@ import asyncssh
 from lab.component import LabContext
 from lab.faults import settings_for
 from lab.ports import SilentListener
-from lab.ssh_hosts.faults import FaultSettings, LabSettings, lab_settings
+from lab.ssh_hosts.faults import WRONG_ACCOUNT, FaultSettings, LabSettings, lab_settings
 from lab.ssh_hosts.identities import (
     known_hosts_name,
     new_ed25519_key,
@@ -56,9 +56,9 @@ class SshHostsComponent:
         passphrase = new_password()
         client_key, client_key_file, protected_key_file = write_client_keys(folder, passphrase)
         kubeconfig = context.published.get("LAB_KUBECONFIG")
-        jump = _host(folder, "jump", "root", JUMP_TOOLS, client_key, kubeconfig)
+        jump = _host(folder, "jump", "root", JUMP_TOOLS, client_key, kubeconfig, _account("jump", settings))
         target_tools = tuple(tool for tool in TARGET_TOOLS if tool not in settings.missing_target_tools)
-        target = _host(folder, "target", "prisma", target_tools, client_key, kubeconfig)
+        target = _host(folder, "target", "prisma", target_tools, client_key, kubeconfig, _account("target", settings))
         forwarded_log = folder / "forwarded.log"
         forwarded_log.write_text("", encoding="utf-8")
 
@@ -132,12 +132,23 @@ class SshHostsComponent:
 
 
 def _host(
-    folder: Path, role: str, username: str, tools: tuple[str, ...], client_key: asyncssh.SSHKey, kubeconfig: str | None
+    folder: Path,
+    role: str,
+    username: str,
+    tools: tuple[str, ...],
+    client_key: asyncssh.SSHKey,
+    kubeconfig: str | None,
+    account: str | None = None,
 ) -> LabHost:
     hostname = f"lab-{role}"
     toolbox = build_toolbox(folder / role / "bin", tools)
-    environment = session_environment(toolbox, folder / role / "home", hostname, kubeconfig)
+    environment = session_environment(toolbox, folder / role / "home", hostname, kubeconfig, account)
     return LabHost(hostname, username, new_password(), new_ed25519_key(), client_key, environment)
+
+
+def _account(role: str, settings: LabSettings) -> str | None:
+    """The account the host's sessions stand for when it is not the login name (fault ``ssh-wrong-user``)."""
+    return WRONG_ACCOUNT if role in settings.wrong_user_for else None
 
 
 def _published_password(host: LabHost, role: str, settings: LabSettings) -> str:

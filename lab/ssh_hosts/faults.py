@@ -9,6 +9,8 @@ from typing import Any
 from lab.faults import settings_for
 
 FaultSettings = Callable[[str, frozenset[str]], dict[str, Any]]
+#: The account a host of ``wrong_user_for`` puts the operator in, whatever login authenticated.
+WRONG_ACCOUNT = "nobody"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class LabSettings:
     #: Hosts whose known_hosts entry holds a different key than the server presents.
     stale_host_key_for: tuple[str, ...] = ()
     missing_target_tools: tuple[str, ...] = ()
+    #: Hosts that log the operator in as another account than the login: their whoami answers ``WRONG_ACCOUNT``.
+    wrong_user_for: tuple[str, ...] = ()
 
 
 def lab_settings(faults: frozenset[str], fault_settings: FaultSettings = settings_for) -> LabSettings:

@@ -46,8 +46,14 @@ def build_toolbox(folder: Path, tools: tuple[str, ...]) -> Path:
     return folder
 
 
-def session_environment(toolbox: Path, home: Path, hostname: str, kubeconfig: str | None) -> dict[str, str]:
-    """The environment of every command on a host, except the login name (set per session)."""
+def session_environment(
+    toolbox: Path, home: Path, hostname: str, kubeconfig: str | None, account: str | None = None
+) -> dict[str, str]:
+    """The environment of every command on a host, except the login name (set per session).
+
+    ``account``: the account sessions stand for whatever login authenticated (``LAB_SSH_ACCOUNT``, which the
+    ``whoami`` stand-in answers); ``None``, the login name, as on a healthy host.
+    """
     home.mkdir(parents=True, exist_ok=True)
     environment = {
         "PATH": f"{toolbox}:{SYSTEM_PATH}",
@@ -57,6 +63,8 @@ def session_environment(toolbox: Path, home: Path, hostname: str, kubeconfig: st
     }
     if kubeconfig:
         environment["KUBECONFIG"] = kubeconfig
+    if account:
+        environment["LAB_SSH_ACCOUNT"] = account
     # The real k9s reads its config here: no release check against api.github.com, logs inside the lab.
     k9s_config = home / ".config" / "k9s"
     k9s_config.mkdir(parents=True, exist_ok=True)

@@ -165,6 +165,15 @@ def test_missing_or_wrong_token_is_a_401_status(start_cluster, token):
     }
 
 
+def test_the_bearer_scheme_is_case_insensitive_as_kube_apiserver_reads_it(start_cluster):
+    published = start_cluster()
+    pool = urllib3.PoolManager(ca_certs=published["LAB_K8S_CA"], retries=False)
+    # The client's in-cluster loader (the pod's service account) writes the scheme in lower case.
+    headers = {"Accept": "application/json", "Authorization": f"bearer {published['LAB_K8S_TOKEN']}"}
+    response = pool.request("GET", published["LAB_K8S_API"] + "/api/v1/namespaces", headers=headers, timeout=5)
+    assert response.status == 200
+
+
 def test_writes_are_refused_because_the_stand_in_is_read_only(start_cluster):
     with pytest.raises(k8s.ApiException) as raised:
         core_api(start_cluster()).delete_namespaced_pod(PANDA_PODS[0], "panda", _request_timeout=5)
