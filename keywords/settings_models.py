@@ -22,7 +22,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 #: Keys whose values are wrapped in ``Secret`` and never shown, not even in a validation error.
 SECRET_KEYS = frozenset({"password", "token", "key_passphrase", "tls_certificate_key_file_password"})
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "variables" / "environments.schema.json"
-PLACEHOLDER_PATTERN = r"^.*\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}.*$"
+#: ``${NAME}`` or ``${NAME:-default}``: the one definition, which :mod:`keywords.configuration` resolves with.
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+#: The JSON Schema's form of it: a string holding a placeholder, which editors accept for a number or a boolean.
+PLACEHOLDER_PATTERN = rf"^.*{PLACEHOLDER.pattern}.*$"
+#: Control characters and line separators: never in a file name that is typed, and they would split a message.
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_HAS_CONTROL = re.compile(f"[{_CONTROL}]")
 _HOST_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 _HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_HOST_LABEL}(\.{_HOST_LABEL})*\.?$")
 
@@ -42,6 +48,16 @@ def _host(value: str) -> str:
     return value
 
 
+def _file_path(value: str) -> str:
+    # The path is opened (NUL raises there) and shown in messages (a line break would split one): the value is
+    # not repeated, since that would break the message it is reported in.
+    if not value.strip():
+        raise ValueError("must name a file; leave the key out for none")
+    if _HAS_CONTROL.search(value):
+        raise ValueError("must be a file path on one line, without control characters such as NUL or a line break")
+    return value
+
+
 def _glob(value: str) -> str:
     if not value.strip():
         raise ValueError("must be a non-empty glob pattern such as panda-panda-focus-server-*")
@@ -55,6 +71,7 @@ TimeoutMs = Annotated[int, Field(gt=0, le=600_000)]  # above 10 minutes a check 
 Seconds = Annotated[float, Field(gt=0, le=600)]
 Milliseconds = Annotated[float, Field(gt=0, le=600_000)]
 Glob = Annotated[str, AfterValidator(_glob)]
+FilePath = Annotated[str, AfterValidator(_file_path)]
 
 
 class Section(BaseModel):
@@ -155,10 +172,14 @@ SECTIONS: dict[str, type[Section]] = {
 
 
 class Environment(Section):
-    """One environment of the environments file (the JSON Schema's unit; sections are validated one by one)."""
+    """One environment: its own keys, checked when it is loaded, and its sections, each checked when asked for."""
+
+    # The JSON Schema's unit. keywords.configuration checks a section's contents only when a check asks for it (a
+    # MongoDB check needs no SSH secret), and the rest (these two keys, the sections' names) as soon as it loads.
 
     description: str | None = None
-    env_file: str | None = None
+    #: ``NAME=value`` lines that placeholders read after the process environment; relative to the environments file.
+    env_file: FilePath | None = Field(default=None, json_schema_extra={"pattern": f"^[^{_CONTROL}]+$"})
     mongodb: MongoDB | None = None
     kubernetes: Kubernetes | None = None
     ssh: Ssh | None = None
@@ -193,7 +214,7 @@ def settings_table() -> str:
 def _rows(prefix: str, model: type[BaseModel]) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
-        kinds = [kind for kind in _flatten(field.annotation) if kind is not type(None)]
+        kinds = [kind for kind in allowed_types(field.annotation) if kind is not type(None)]
         nested = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, BaseModel)]
         if nested:
             rows += _rows(f"{prefix}.{name}", nested[0])
@@ -214,13 +235,18 @@ def _rows(prefix: str, model: type[BaseModel]) -> list[str]:
     return rows
 
 
-def _flatten(annotation: Any) -> list[Any]:
+def allowed_types(annotation: Any) -> list[Any]:
     """The types an annotation allows, ``Annotated`` and ``Optional`` unwrapped."""
     if get_origin(annotation) is Annotated:
-        return _flatten(get_args(annotation)[0])
+        return allowed_types(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
-        return [kind for argument in get_args(annotation) for kind in _flatten(argument)]
+        return [kind for argument in get_args(annotation) for kind in allowed_types(argument)]
     return [annotation]
+
+
+def base_type(annotation: Any) -> Any:
+    """``int`` for ``Annotated[int, ...] | None``: the type a value must have, without its constraints."""
+    return [kind for kind in allowed_types(annotation) if kind is not type(None)][0]
 
 
 def _annotated_metadata(annotation: Any) -> list[Any]:

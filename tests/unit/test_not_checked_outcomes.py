@@ -15,7 +15,7 @@ from tests.helpers import REPO_ROOT
 
 #: A library that meets unusable settings where a keyword library can: at the start of the run (as the endpoint
 #: probe does), raised by a keyword, or made and caught inside one (a fallback).
-LIBRARY = '''
+LIBRARY = """
 from robot.api.deco import keyword, library
 from keywords.outcomes import SettingsUnusable
 
@@ -37,7 +37,7 @@ class Settings:
             raise SettingsUnusable("MongoDB", "mongodb.password needs environment variable UNSET, which is not set")
         except SettingsUnusable:
             return "the configuration's own timeouts"
-'''
+"""
 SUITE = """*** Settings ***
 Resource    {common}
 Library     {library}
