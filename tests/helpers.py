@@ -21,9 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from robot.api import ExecutionResult
 
 from keywords.cases import case_key
+from keywords.configuration import DEFAULT_FILE
 from keywords.history_records import CaseRecord, RunRecord
 from lab.component import LabComponent, LabContext, start_all, stop_all
 from lab.state import LabState, is_secret
@@ -162,6 +164,23 @@ def run_suites_against_lab(work_dir: Path, faults: tuple[str, ...] = (), *robot_
     """Start a lab with ``faults``, run every suite once, stop the lab."""
     with lab_running(work_dir, faults) as lab:
         return lab.run_suites(work_dir / "results", *robot_args)
+
+
+#: The variable an unusable setting names (:func:`environments_with_unusable`): never set anywhere.
+UNSET_VARIABLE = "FOCUS_MATRIX_UNSET_SECRET"
+
+
+def environments_with_unusable(setting: str, folder: Path) -> Path:
+    """A copy of the shipped environments file whose lab ``setting`` (dotted) names a variable that is not set."""
+    environments = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    *parents, key = setting.split(".")
+    section = environments["lab"]
+    for parent in parents:
+        section = section[parent]
+    section[key] = f"${{{UNSET_VARIABLE}}}"
+    path = folder / "environments.yaml"
+    path.write_text(yaml.safe_dump(environments, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def verdicts_of(output_xml: Path) -> dict[str, Verdict]:
