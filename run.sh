@@ -66,13 +66,18 @@ run_main() {
         run_environments "$environment" "$results" "$@"
         return
     fi
+    local pabot_tmp=""
     local run_args=(--argumentfile robot.args --reporttitle "Focus Server Infrastructure Report ($environment)"
         --logtitle "Focus Server Infrastructure Log ($environment)" "$@")
     # One robot process by default: six fast checks finish sooner in one process than pabot starts four, and the
     # probe at the start of the run bounds a dead environment to one timeout (README: Performance).
     local runner=("$VENV/bin/robot" --outputdir "$results" --console dotted "${run_args[@]}" suites)
     if [ "$processes" -gt 1 ]; then
-        runner=("$VENV/bin/pabot" --processes "$processes" --outputdir "$results" "${run_args[@]}" suites)
+        # pabot deletes every pabot_temp_*.txt in the temporary folder when it starts, the argument files of any
+        # pabot run beside it (pabot 5.2.2): each run gets a temporary folder of its own.
+        pabot_tmp="$(mktemp -d)"
+        runner=(env TMPDIR="$pabot_tmp" "$VENV/bin/pabot" --processes "$processes" --outputdir "$results"
+            "${run_args[@]}" suites)
     fi
     empty_results "$results"
     local ran=0 output="$results/output.xml"
@@ -83,6 +88,7 @@ run_main() {
     else
         "${runner[@]}" || ran=$?
     fi
+    [ -z "$pabot_tmp" ] || rm -rf "$pabot_tmp"
     # The run's verdict is the diagnosis's: it lists every case the run selected (read from the suites with the
     # same options), so one without a result (a killed robot or pabot worker) fails the run even where it passed.
     # A plain robot run has diagnosed itself (its listener); pabot's merged output, or none, is diagnosed here.

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from robot import rebot
@@ -66,7 +67,11 @@ def main(argv: list[str]) -> int:
         argument_files += [f"--argumentfile{number}", str(path)]
     processes = arguments.processes or 2 * len(names)
     pabot = [str(Path(sys.executable).parent / "pabot"), "--processes", str(processes), *argument_files]
-    subprocess.run([*pabot, "--outputdir", str(results), *run_args, arguments.source], check=False)
+    # pabot deletes every pabot_temp_*.txt in the temporary folder when it starts, the argument files of any pabot
+    # run beside it (pabot 5.2.2): this run gets a temporary folder of its own.
+    with tempfile.TemporaryDirectory(prefix="focus-pabot-") as private_tmp:
+        command = [*pabot, "--outputdir", str(results), *run_args, arguments.source]
+        subprocess.run(command, env={**os.environ, "TMPDIR": private_tmp}, check=False)
     codes = []
     for name in names:
         folder = results / name

@@ -1,10 +1,9 @@
 """The options of a robot/pabot command line that the run's artefacts depend on, and the Jira links they give.
 
 Robot keeps ``--include``/``--tagstatlink``... to itself; the diagnosis of a pabot run needs them again, so the same
-command line is parsed again by pabot's own parser, which strips pabot's options and hands the rest to Robot's
-``ArgumentParser`` with Robot's usage: every form robot accepts means the same here (``-icritical``, ``--incl``,
-``--include=critical``, argument files, ``ROBOT_OPTIONS``). The Jira links come from ``--tagstatlink``
-(``robot.args``): one place for the Jira URL.
+command line is parsed again: pabot's own parser takes pabot's options out, Robot's own parser reads the rest. Every
+form robot accepts means the same here (``-icritical``, ``--incl``, ``--include=critical``, argument files,
+``ROBOT_OPTIONS``). The Jira links come from ``--tagstatlink`` (``robot.args``): one place for the Jira URL.
 """
 
 from __future__ import annotations
@@ -13,8 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pabot.arguments import parse_args
+# Not pabot's public ``parse_args``: it deletes every ``pabot_temp_*.txt`` in the temporary folder, the argument
+# files of any pabot run going on beside this one (pabot 5.2.2). Its option splitter alone has no side effect.
+from pabot.arguments import _parse_pabot_args
 from robot.model.tagstatistics import TagStatLink
+from robot.run import USAGE
+from robot.utils.argumentparser import ArgumentParser
 
 BASE_ARGUMENT_FILE = Path(__file__).resolve().parent.parent / "robot.args"
 
@@ -45,7 +48,10 @@ def run_options(args: Sequence[str]) -> RunOptions:
 
     | ``run_options(["-icritical", "--argumentfile", "robot.args"]).include`` | ``("critical",)`` |
     """
-    options, sources, _pabot, _for_workers = parse_args(list(args))
+    robot_args, _pabot_options = _parse_pabot_args(list(args))
+    # Robot's own parser with robot's usage, as robot (and pabot) build it; no source is required here.
+    parser = ArgumentParser(USAGE, auto_pythonpath=False, auto_argumentfile=True, env_options="ROBOT_OPTIONS")
+    options, sources = parser.parse_args(robot_args)
 
     def values(*keys: str) -> tuple[str, ...]:
         return tuple(value for key in keys for value in options.get(key) or ())
