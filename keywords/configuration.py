@@ -360,7 +360,7 @@ def _with_secrets(values: dict[str, Any]) -> dict[str, Any]:
         key: _with_secrets(value)
         if isinstance(value, dict)
         else Secret(value)
-        if key in SECRET_KEYS and value is not None
+        if key in SECRET_KEYS and value not in (None, "")  # an empty one hides nothing, and reads as not given
         else value
         for key, value in values.items()
     }
