@@ -178,13 +178,15 @@ def test_bad_token_is_reported_as_unauthorized(connect):
     assert "list namespaces failed: unauthorized (401): the token/credentials were rejected" in message
 
 
-def test_closed_api_port_is_reported_unreachable_within_a_second(connect):
+def test_closed_api_port_is_reported_unreachable_as_connection_refused(connect):
     started = time.monotonic()
+    # The TCP probe's own cause, not a request that waited for request_timeout_s ("timed out after 5 s").
     with pytest.raises(
         AssertionError, match=r"^Kubernetes API https://127\.0\.0\.1:\d+ unreachable: connection refused$"
     ):
         connect("k8s-api-down")
-    assert time.monotonic() - started < 1.0
+    # A hang bound, not a measurement: 3x the 5 s request timeout (the window includes the fixture's lab start).
+    assert time.monotonic() - started < 3 * 5.0
 
 
 def test_server_that_never_answers_is_reported_as_a_timeout(connect):

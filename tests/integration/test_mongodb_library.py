@@ -20,6 +20,9 @@ from lab.mongo import MongoComponent
 from lab.ports import free_port
 from tests.helpers import failure_of, running_lab
 
+#: Generous: 3x the lab's 5 s MongoDB timeouts. Timing is measured in bench/, not here.
+HANG_BOUND_S = 15.0
+
 
 @pytest.fixture(scope="module")
 def healthy_lab(tmp_path_factory):
@@ -39,10 +42,12 @@ def with_changes(**changes) -> dict:
 
 
 def test_healthy_server_connects_pings_and_reports_a_version(library):
+    started = time.monotonic()
     connection = library.connect_to_mongodb()
+    waited = time.monotonic() - started
     assert (connection.index, connection.alias) == (1, "default")
     assert connection.target.startswith("127.0.0.1:")
-    assert 0 < connection.seconds < 5
+    assert 0 < connection.seconds <= waited  # seconds, of this very connect (milliseconds would exceed it)
     assert library.ping_mongodb() == 1.0
     assert library.get_mongodb_server_version()
 
@@ -107,14 +112,18 @@ def test_wrong_password_is_an_authentication_failure_naming_user_and_auth_source
     assert "code 18" in message
 
 
-def test_closed_port_is_a_network_failure_reported_in_under_a_second(library):
+def test_closed_port_is_a_network_failure_found_by_the_tcp_probe_before_any_client(library, monkeypatch):
+    clients = []
+    monkeypatch.setattr(MongoDBLibrary, "_client_for", staticmethod(lambda settings: clients.append(settings)))
     port = free_port()
     started = time.monotonic()
     with pytest.raises(
-        AssertionError, match=f"MongoDB network failure at 127.0.0.1:{port} during connect: connection refused"
+        AssertionError, match=f"^MongoDB network failure at 127.0.0.1:{port} during connect: connection refused$"
     ):
         library.connect_to_mongodb(settings=with_changes(port=port))
-    assert time.monotonic() - started < 1.0
+    # No client was created, so no server selection timeout (5 s in the lab) was waited for.
+    assert clients == []
+    assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
 
 
 def test_unresolvable_host_is_a_dns_failure(library, monkeypatch):
@@ -155,7 +164,9 @@ def test_latency_is_measured_on_the_established_connection(library):
     stats = library.measure_ping_latency(samples=7)
     assert len(stats["samples_ms"]) == 7
     assert stats["min_ms"] <= stats["median_ms"] <= stats["p95_ms"] <= stats["max_ms"]
-    library.latency_should_be_below_threshold(stats)
+    # The keyword passes measured stats under a limit; the 100 ms default is a timing threshold, checked with
+    # given stats below, and the real latency is measured in bench/ (not here).
+    library.latency_should_be_below_threshold(stats, threshold_ms=HANG_BOUND_S * 1000)
 
 
 def test_latency_threshold_failure_shows_median_and_threshold(library):

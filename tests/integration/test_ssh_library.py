@@ -24,6 +24,8 @@ from lab.ssh_hosts.identities import new_ed25519_key
 from tests.helpers import REPO_ROOT, failure_of, hashed_known_hosts, ssh_agent_holding
 
 StartLab = Callable[..., dict[str, str]]
+#: Generous: 3x the 5 s default ssh.timeout_s the lab's sections use. Timing is measured in bench/, not here.
+HANG_BOUND_S = 15.0
 
 
 @pytest.fixture
@@ -94,7 +96,10 @@ def test_healthy_lab_passes_every_pz13900_step_through_the_jump_host(start_lab, 
     assert ssh.remote_user_should_match_configuration(alias="target") == "prisma"
     ssh.command_output_should_contain("kubectl version --client", "Client Version")
     ssh.command_output_should_contain("k9s version", "Version:")
-    assert ssh.connection_latency_should_be_below(2.0) < 2.0
+    # The keyword passes and returns the slowest connection; the 2 s default is a timing threshold (its failure is
+    # tested with a 0 s limit below), and the real connect time is measured in bench/, not here.
+    slowest = ssh.connection_latency_should_be_below(HANG_BOUND_S)
+    assert slowest == max(session.latency_s for session in ssh._connections) > 0
 
     forwarded = Path(lab["LAB_SSH_FORWARDED_LOG"]).read_text()
     assert "-> target.lab:22 opened" in forwarded
@@ -132,15 +137,20 @@ def test_wrong_password_is_reported_as_authentication_failure_of_the_jump_host(s
     assert "user 'root'" in message and "tried: password" in message
 
 
-def test_jump_host_down_is_reported_as_network_failure_within_a_second(start_lab, use_ssh_section, ssh):
+def test_jump_host_down_is_reported_as_refused_by_the_tcp_probe_without_an_ssh_attempt(
+    start_lab, use_ssh_section, ssh, monkeypatch
+):
     lab = start_lab("ssh-jump-down")
     use_ssh_section(ssh_section(lab))
+    ssh_attempts = []
+    monkeypatch.setattr(JumpHostSSHLibrary, "_connect", lambda self, *args, **kwargs: ssh_attempts.append(args))
 
     started = time.monotonic()
     message = failure_of(ssh.connect_to_jump_host)
 
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
     assert message.startswith(f"SSH jump host root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']}: network: connection refused")
+    assert ssh_attempts == []  # the probe's refusal was the verdict: no SSH handshake was tried, or waited for
 
 
 def test_target_down_is_reported_as_unreachable_from_the_working_jump_host(start_lab, use_ssh_section, ssh):
@@ -278,9 +288,10 @@ def test_slow_command_times_out_with_the_limit_named(start_lab, use_ssh_section,
     ssh.connect_to_jump_host()
 
     started = time.monotonic()
-    message = failure_of(lambda: ssh.execute_command("sleep 5", timeout=0.5))
+    # The command outlives the hang bound: a keyword that waited for it to end, not for its limit, trips the bound.
+    message = failure_of(lambda: ssh.execute_command(f"sleep {2 * HANG_BOUND_S:g}", timeout=0.5))
 
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
     assert message.endswith("timed out after 0.5 s")
 
 
@@ -320,7 +331,14 @@ def test_stopped_lab_leaves_no_listener_or_thread(tmp_path):
 
 
 def test_lab_faults_yaml_drives_the_ssh_settings():
-    ssh_faults = {"ssh-jump-down", "ssh-wrong-password", "ssh-target-down", "ssh-host-key-changed", "target-no-k9s"}
+    ssh_faults = {
+        "ssh-jump-down",
+        "ssh-wrong-password",
+        "ssh-target-down",
+        "ssh-host-key-changed",
+        "target-no-k9s",
+        "ssh-wrong-user",
+    }
     assert lab_settings(frozenset()) == LabSettings()
     assert lab_settings(frozenset({"mongo-down"})) == LabSettings()
     assert lab_settings(frozenset(ssh_faults)) == LabSettings(
@@ -329,6 +347,7 @@ def test_lab_faults_yaml_drives_the_ssh_settings():
         target_reachable=False,
         stale_host_key_for=("target",),
         missing_target_tools=("k9s",),
+        wrong_user_for=("jump",),
     )
 
 
@@ -340,7 +359,7 @@ def test_keywords_run_from_a_robot_suite(start_lab, use_ssh_section, tmp_path):
         f"*** Settings ***\nLibrary    {library}    lab\n\n*** Test Cases ***\nSSH Through Jump Host\n"
         "    SSH Access Should Be Enabled\n    Connect To Target Through Jump Host\n"
         "    Command Output Should Contain    k9s version    Version:\n"
-        "    Connection Latency Should Be Below\n"
+        f"    Connection Latency Should Be Below    {HANG_BOUND_S:g}\n"  # a hang bound, not the 2 s default
     )
     assert robot.run(suite, outputdir=tmp_path / "out", output="NONE", report="NONE", log="NONE", console="none") == 0
 
@@ -454,7 +473,7 @@ def test_command_on_a_server_that_never_answers_the_exec_request_times_out(hung_
     started = time.monotonic()
     message = failure_of(lambda: ssh.execute_command("hostname", timeout=0.5))
 
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement: the server never answers
     assert message.endswith("timed out after 0.5 s")
 
 
@@ -473,7 +492,7 @@ def test_a_port_that_accepts_but_never_sends_a_banner_is_named_as_such(use_ssh_s
         use_ssh_section({"timeout_s": 0.5, "accept_unknown_host_keys": True, "jump_host": jump, "target_host": jump})
         started = time.monotonic()
         message = failure_of(ssh.connect_to_jump_host)
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement: the port never speaks
     assert message == (
         f"SSH jump host root@127.0.0.1:{jump['port']}: network: no SSH banner within 0.5 s: the port accepts TCP "
         "but no SSH server answers (another service on the port, or a hung sshd)"
@@ -505,3 +524,24 @@ def test_keys_held_by_the_ssh_agent_authenticate_when_the_environment_says_use_a
         ssh.connect_to_target_through_jump_host()
 
     assert ssh.remote_user_should_match_configuration() == "prisma"
+
+
+def test_a_login_that_lands_in_another_account_fails_naming_the_host_and_both_users(start_lab, use_ssh_section, ssh):
+    lab = start_lab("ssh-wrong-user")
+    use_ssh_section(ssh_section(lab))
+    ssh.connect_to_target_through_jump_host()  # authentication as root works: only whoami tells
+
+    message = failure_of(lambda: ssh.remote_user_should_match_configuration(alias="jump"))
+
+    assert message == (
+        f"SSH jump host root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']}: wrong user: whoami printed 'nobody', "
+        "expected 'root' (ssh.jump_host.username)"
+    )
+    assert ssh.remote_user_should_match_configuration(alias="target") == "prisma"  # the fault is the jump host's
+
+
+def test_without_the_fault_the_jump_host_login_is_the_configured_user(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_jump_host()
+
+    assert ssh.remote_user_should_match_configuration(alias="jump") == "root"

@@ -18,6 +18,8 @@ from lab.ssh_hosts.identities import new_ed25519_key, public_line
 from tests.helpers import failure_of, hashed_known_hosts, ssh_agent_holding
 
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
+#: Generous: 3x the 5 s default ssh.timeout_s. Timing is measured in bench/, not here.
+HANG_BOUND_S = 15.0
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,10 @@ def test_target_is_reached_through_the_jump_hosts_direct_tcpip(use_ssh_section, 
     ssh.connect_to_target_through_jump_host()
 
     assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
-    assert ssh.connection_latency_should_be_below(2.0) < 2.0
+    # The keyword passes and returns the slowest connection, under a hang bound: a 2 s limit would be a timing
+    # threshold, and connect times are measured in bench/, not here.
+    slowest = ssh.connection_latency_should_be_below(HANG_BOUND_S)
+    assert slowest == max(session.latency_s for session in ssh._connections) > 0
     target = f"target {hosts['LAB_OPENSSH_TARGET_HOST']} port {hosts['LAB_OPENSSH_TARGET_PORT']}"
     assert f"server_request_direct_tcpip: originator 127.0.0.1 port 0, {target}" in (
         Path(hosts["LAB_OPENSSH_JUMP_LOG"]).read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -10,18 +11,21 @@ import pytest
 from keywords.tcp_probe import TcpProbeError, probe_tcp
 from lab.ports import free_port
 
+#: Generous: 3x the longest timeout given to a probe here (5 s). Timing is measured in bench/, not here.
+HANG_BOUND_S = 15.0
+
 
 def test_listening_port_passes():
     with socket.create_server(("127.0.0.1", 0)) as server:
         probe_tcp("127.0.0.1", server.getsockname()[1], 1.0)
 
 
-def test_closed_port_is_refused_at_once():
+def test_closed_port_is_reported_as_refused_not_as_a_timeout():
     started = time.monotonic()
     with pytest.raises(TcpProbeError) as error:
         probe_tcp("127.0.0.1", free_port(), 5.0)
-    assert error.value.reason == "connection refused"
-    assert time.monotonic() - started < 0.5
+    assert error.value.reason == "connection refused"  # a wait for the 5 s would say "timed out after 5 s"
+    assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
 
 
 def test_unknown_name_is_a_dns_failure(monkeypatch):
@@ -33,9 +37,20 @@ def test_unknown_name_is_a_dns_failure(monkeypatch):
         probe_tcp("db.example", 27017, 2.0)
 
 
-def test_lookup_slower_than_the_timeout_is_reported_as_such(monkeypatch):
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(1.0))
+def test_lookup_slower_than_the_timeout_is_reported_as_such_and_abandoned(monkeypatch):
+    release, finished = threading.Event(), threading.Event()
+
+    def hanging_lookup(*args, **kwargs):  # a resolver that answers only when the test lets it
+        release.wait(2 * HANG_BOUND_S)
+        finished.set()
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_lookup)
     started = time.monotonic()
-    with pytest.raises(TcpProbeError, match="DNS lookup timed out after 0.2 s"):
-        probe_tcp("slow.example", 22, 0.2)
-    assert time.monotonic() - started < 0.6
+    try:
+        with pytest.raises(TcpProbeError, match="DNS lookup timed out after 0.2 s"):
+            probe_tcp("slow.example", 22, 0.2)
+        assert not finished.is_set()  # the probe gave up on the lookup; it did not wait for the resolver
+        assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
+    finally:
+        release.set()  # frees the probe's lookup thread
