@@ -19,10 +19,14 @@ def selected_environment_name() -> str:
         return DEFAULT_ENVIRONMENT
 
 
+def _section(section: str, environment: str | None) -> dict:
+    return load_environment(environment or selected_environment_name()).section(section)
+
+
 def settings_of(section: str, environment: str | None = None) -> dict:
     """Section ``section`` of ``environment`` (default: the selected one); any problem is :class:`SettingsUnusable`."""
     try:
-        return load_environment(environment or selected_environment_name()).section(section)
+        return _section(section, environment)
     except ConfigurationError as error:
         raise SettingsUnusable(LAYER_OF_SECTION.get(section, f"Section '{section}'"), error) from None
 
@@ -31,6 +35,6 @@ def usable_settings_of(section: str, environment: str | None = None) -> dict | N
     """Section ``section`` where it is usable, else ``None``: for code that does without it (the probe at the start
     of a run, a fallback), so that only a check that needs the section reports it unusable."""
     try:
-        return load_environment(environment or selected_environment_name()).section(section)
+        return _section(section, environment)
     except ConfigurationError:
         return None

@@ -49,6 +49,15 @@ def test_a_healthy_lab_exits_0(tmp_path, processes):
     assert diagnosis(tmp_path) == "All 6 infrastructure checks passed (environment lab).\n"
 
 
+@pytest.mark.parametrize(
+    ("processes", "form"), [(1, ["-icritical"]), (3, ["--incl", "critical"])], ids=["robot", "pabot"]
+)
+def test_robots_short_forms_select_what_robot_ran_and_nothing_is_not_run(tmp_path, processes, form):
+    done = run_main(tmp_path, processes, "", None, *form)
+    assert done.returncode == EXIT_PASSED, done.stdout + done.stderr
+    assert diagnosis(tmp_path) == "All 2 infrastructure checks passed (environment lab).\n"
+
+
 @pytest.mark.parametrize("processes", [1, 3], ids=["robot", "pabot"])
 def test_a_broken_layer_beside_an_unusable_setting_exits_1(tmp_path, processes):
     unusable = environments_with_unusable("ssh.jump_host.password", tmp_path)
