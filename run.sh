@@ -24,7 +24,8 @@ setup() {
     fi
     # The project itself, editable, so `robot suites` imports keywords/ and lab/ from any directory.
     # setuptools warns about editable installs on every build: keep its output, show it only on failure.
-    if ! (python="$PWD/$PY" && cd / && "$python" -c "import keywords, lab, bench" 2>/dev/null); then
+    if [ ! -x "$VENV/bin/focus-infra" ] ||
+        ! (python="$PWD/$PY" && cd / && "$python" -c "import keywords, lab, bench" 2>/dev/null); then
         "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e . >.venv/editable-install.log 2>&1 ||
             { cat .venv/editable-install.log >&2; return 1; }
     fi
@@ -98,9 +99,9 @@ run_main() {
     local usage_error=no
     if [ "$ran" = 252 ] && [ ! -s "$output" ]; then usage_error=yes; fi
     local status=0
-    "$PY" -m keywords.run_report "$output" --keep-diagnosed --source suites -- "${run_args[@]}" || status=$?
+    "$VENV/bin/focus-infra" report "$output" --keep-diagnosed --source suites -- "${run_args[@]}" || status=$?
     if [ "$usage_error" = yes ]; then status=2; fi
-    "$PY" -m keywords.history report --results "$results" || echo "The trend page could not be written" >&2
+    "$VENV/bin/focus-infra" history report --results "$results" || echo "The trend page could not be written" >&2
     echo "Report: $(realpath -m "$results/report.html")"
     return "$status"
 }
@@ -119,9 +120,9 @@ run_environments() {
     done
     empty_results "$results"
     local status=0
-    "$PY" -m keywords.multi_environment --environments "$environments" --results "$results" \
+    "$VENV/bin/focus-infra" environments --environments "$environments" --results "$results" \
         --processes "${PROCESSES:-0}" -- --argumentfile robot.args "${passed[@]}" || status=$?
-    "$PY" -m keywords.history report --results "$results" || echo "The trend page could not be written" >&2
+    "$VENV/bin/focus-infra" history report --results "$results" || echo "The trend page could not be written" >&2
     return "$status"
 }
 
@@ -134,9 +135,9 @@ run_tests() {
     "$VENV/bin/hadolint" Containerfile
     "$VENV/bin/robot" --dryrun --output NONE --report NONE --log NONE --console dotted suites
     mkdir -p results/libdoc
-    for library in config_library.ConfigLibrary mongodb_library.MongoDBLibrary \
-        kubernetes_library.KubernetesLibrary ssh_library.JumpHostSSHLibrary; do
-        "$PY" -m robot.libdoc --format HTML "keywords.$library" "results/libdoc/${library#*.}.html" >/dev/null
+    for library in config.library.ConfigLibrary mongodb.library.MongoDBLibrary \
+        kubernetes.library.KubernetesLibrary ssh.library.JumpHostSSHLibrary; do
+        "$PY" -m robot.libdoc --format HTML "keywords.$library" "results/libdoc/${library##*.}.html" >/dev/null
     done
     # The Go programs of the lab (kube-apiserver with etcd, kwok, k9s): built once into ~/.cache/focus-lab.
     if command -v go >/dev/null; then "$PY" -m lab build; else echo "No Go: the lab keeps its stand-ins"; fi

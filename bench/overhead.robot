@@ -2,9 +2,9 @@
 Documentation    Keyword overhead: each layer's keyword against its raw client on the same connection
 ...              (python -m bench writes the numbers to ${BENCH_OUT}).
 
-Library          keywords.mongodb_library.MongoDBLibrary
-Library          keywords.ssh_library.JumpHostSSHLibrary
-Library          keywords.kubernetes_library.KubernetesLibrary
+Library          keywords.mongodb.library.MongoDBLibrary
+Library          keywords.ssh.library.JumpHostSSHLibrary
+Library          keywords.kubernetes.library.KubernetesLibrary
 Library          bench.overhead_library.KeywordOverhead    ${BENCH_OUT}    ${SAMPLES}
 
 

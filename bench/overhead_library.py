@@ -51,7 +51,7 @@ class KeywordOverhead:
 
     @keyword
     def compare_mongodb_ping(self) -> None:
-        library = BuiltIn().get_library_instance("keywords.mongodb_library.MongoDBLibrary")
+        library = BuiltIn().get_library_instance("keywords.mongodb.library.MongoDBLibrary")
         client = library._connection(None).client
         result = self._compare("mongodb ping", lambda: client.admin.command("ping"), "Ping MongoDB")
         # The latency keyword reports its own median of back-to-back pings on the same connection: against a raw
@@ -65,7 +65,7 @@ class KeywordOverhead:
 
     @keyword
     def compare_ssh_command(self) -> None:
-        library = BuiltIn().get_library_instance("keywords.ssh_library.JumpHostSSHLibrary")
+        library = BuiltIn().get_library_instance("keywords.ssh.library.JumpHostSSHLibrary")
         client = library._session(None).client
 
         def raw() -> None:
@@ -76,7 +76,7 @@ class KeywordOverhead:
 
     @keyword
     def compare_kubernetes_pod_list(self) -> None:
-        library = BuiltIn().get_library_instance("keywords.kubernetes_library.KubernetesLibrary")
+        library = BuiltIn().get_library_instance("keywords.kubernetes.library.KubernetesLibrary")
         connection = library._connection()
         core = k8s.CoreV1Api(connection.api_client)
         namespace = connection.settings["namespace"]

@@ -103,7 +103,7 @@ def healthy(work: Path, runs: int) -> dict:
 
 
 def _run_report(results: Path, keep: bool) -> str:
-    arguments = [sys.executable, "-m", "keywords.run_report", str(results / "output.xml")]
+    arguments = [str(Path(sys.executable).parent / "focus-infra"), "report", str(results / "output.xml")]
     arguments += ["--keep-diagnosed"] if keep else []
     return shlex.join([*arguments, "--source", "suites", "--", "--argumentfile", "robot.args"])
 

@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import settings
 
-from keywords import endpoint_findings
+from keywords.common import endpoint_findings
 
 settings.register_profile("gate", max_examples=400, derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=8000, deadline=None)

@@ -24,13 +24,15 @@ import pytest
 import yaml
 from robot.api import ExecutionResult
 
-from keywords.cases import case_key
-from keywords.configuration import DEFAULT_FILE
-from keywords.history_records import CaseRecord, RunRecord
+from keywords.config.environments import DEFAULT_FILE
+from keywords.run.cases import case_key
+from keywords.run.history.records import CaseRecord, RunRecord
 from lab.component import LabComponent, LabContext, start_all, stop_all
 from lab.state import LabState, is_secret
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The suite's one command, as the venv installs it (``[project.scripts]``).
+FOCUS_INFRA = str(Path(sys.executable).parent / "focus-infra")
 #: log.html and report.html keep their texts in JavaScript arrays; the longer ones zlib-compressed and base64-coded.
 _STRING_ARRAYS = re.compile(r'window\.output\["strings"\]\.concat\((\[.*?\])\);', re.DOTALL)
 

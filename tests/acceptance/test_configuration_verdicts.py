@@ -4,11 +4,11 @@ copy and holds the expected values). The lab's own fault ``mongo-config-drift`` 
 reach the other keys, two at once, incomplete configurations, lone credentials, no expected values, and a healthy
 copy that passes, so each of them can fail.
 
-The Focus Server's file is parsed by the same strict settings model as the suite's own (keywords/settings_models.py),
-so some of what PZ-13807's keywords would check never reaches them: a port written as the string ``"27017"``, a
-missing ``database`` and an empty ``host`` are refused when the file is loaded, and the case fails naming the key in
-the file; a string port on the expected side is "not checked". Those tests assert that real message. An empty
-password is no password: a username with it is a lone username.
+The Focus Server's file is parsed by the same strict settings model as the suite's own
+(keywords/config/settings_models.py), so some of what PZ-13807's keywords would check never reaches them: a port
+written as the string ``"27017"``, a missing ``database`` and an empty ``host`` are refused when the file is
+loaded, and the case fails naming the key in the file; a string port on the expected side is "not checked".
+Those tests assert that real message. An empty password is no password: a username with it is a lone username.
 """
 
 from __future__ import annotations

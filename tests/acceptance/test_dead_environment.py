@@ -9,7 +9,7 @@ from __future__ import annotations
 from robot.api import ExecutionResult
 
 from bench.scenarios import BLACK_HOLED, REFUSED
-from keywords.cases import case_key, selected_cases
+from keywords.run.cases import case_key, selected_cases
 from tests.helpers import run_suites_against_lab
 
 LAB_TIMEOUT_S = 5.0

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from keywords.configuration import FILE_VARIABLE
-from keywords.verdicts import EXIT_INFRASTRUCTURE_FAILED, EXIT_NOT_CHECKED, EXIT_PASSED
+from keywords.config.environments import FILE_VARIABLE
+from keywords.run.verdicts import EXIT_INFRASTRUCTURE_FAILED, EXIT_NOT_CHECKED, EXIT_PASSED
 from tests.helpers import REPO_ROOT, environments_with_unusable
 
 #: A hang bound for one main run: a cold lab start, every case, the report; never a measurement.

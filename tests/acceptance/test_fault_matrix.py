@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from robot.api import ExecutionResult
 
-from keywords.cases import selected_cases
-from keywords.configuration import FILE_VARIABLE
-from keywords.evidence import evidence_by_case
-from keywords.run_options import run_options
-from keywords.verdicts import EXIT_INFRASTRUCTURE_FAILED, outcome_of
+from keywords.common.evidence import evidence_by_case
+from keywords.config.environments import FILE_VARIABLE
+from keywords.run.cases import selected_cases
+from keywords.run.options import run_options
+from keywords.run.verdicts import EXIT_INFRASTRUCTURE_FAILED, outcome_of
 from lab.faults import fault_table
-from tests.helpers import REPO_ROOT, Lab, environments_with_unusable, lab_running, run_suites_against_lab
+from tests.helpers import FOCUS_INFRA, REPO_ROOT, Lab, environments_with_unusable, lab_running, run_suites_against_lab
 
 MATRIX = yaml.safe_load(Path(__file__).with_name("fault_matrix.yaml").read_text(encoding="utf-8"))
 #: Rows of one lab fault each, named for it; the others combine faults with an unusable setting (`faults:`).
@@ -53,8 +52,8 @@ def pinned(pattern: str, values: dict[str, str]) -> str:
 
 
 def run_exit_code(output_dir: Path, sources: list[str], robot_args: list[str]) -> int:
-    """The run's verdict as `run.sh main` gives it (`python -m keywords.run_report`)."""
-    report = [sys.executable, "-m", "keywords.run_report", str(output_dir / "output.xml"), "--keep-diagnosed"]
+    """The run's verdict as `run.sh main` gives it (`focus-infra report`)."""
+    report = [FOCUS_INFRA, "report", str(output_dir / "output.xml"), "--keep-diagnosed"]
     done = subprocess.run(
         [*report, *[f"--source={source}" for source in sources], "--", "--argumentfile", "robot.args", *robot_args],
         cwd=REPO_ROOT,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from robot.api import ExecutionResult
 
-from keywords.cases import case_key
+from keywords.run.cases import case_key
 from tests.helpers import REPO_ROOT, readable_texts
 
 #: The black-holed jump host keeps PZ-13900's worker in the probe at its start for the 5 s timeout: time to find and

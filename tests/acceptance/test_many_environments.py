@@ -9,8 +9,8 @@ import subprocess
 import pytest
 import yaml
 
-from keywords.history_store import HistoryStore
-from keywords.multi_environment import environment_names, worst
+from keywords.run.history.store import HistoryStore
+from keywords.run.many_environments import environment_names, worst
 from tests.helpers import REPO_ROOT, lab_running
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
-from keywords.history_store import HistoryStore
-from tests.helpers import REPO_ROOT, lab_running
+from keywords.run.history.store import HistoryStore
+from tests.helpers import FOCUS_INFRA, REPO_ROOT, lab_running
 
 
 def test_a_plain_robot_run_is_in_the_history_with_its_measurements(tmp_path):
@@ -42,9 +41,8 @@ def test_the_flake_check_runs_the_suites_n_times_and_tables_their_agreement(tmp_
     with lab_running(tmp_path) as lab:
         completed = subprocess.run(
             [
-                sys.executable,
-                "-m",
-                "keywords.flake_check",
+                FOCUS_INFRA,
+                "flake-check",
                 "--runs",
                 "3",
                 "--results",

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from robot.api import ExecutionResult
 
-from keywords.cases import selected_cases
+from keywords.run.cases import selected_cases
 from lab.go_binaries import cached
 from tests.helpers import REPO_ROOT, lab_running, readable_texts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from keywords.traceability import VERDICT_COLOURS
+from keywords.run.traceability import VERDICT_COLOURS
 from tests.helpers import NO_CHROMIUM, headless_chromium, run_suites_against_lab
 
 pytestmark = pytest.mark.skipif(bool(NO_CHROMIUM), reason=NO_CHROMIUM)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from keywords.history_store import HistoryStore
-from keywords.trends import VERDICT_CODES
-from tests.helpers import NO_CHROMIUM, REPO_ROOT, headless_chromium, run_suites_against_lab
+from keywords.run.history.store import HistoryStore
+from keywords.run.history.trends import VERDICT_CODES
+from tests.helpers import FOCUS_INFRA, NO_CHROMIUM, REPO_ROOT, headless_chromium, run_suites_against_lab
 
 pytestmark = pytest.mark.skipif(bool(NO_CHROMIUM), reason=NO_CHROMIUM)
 SCREENSHOT = REPO_ROOT / "results" / "screenshots" / "trends.png"
@@ -27,7 +26,15 @@ def history(tmp_path_factory):
             run_suites_against_lab(folder / f"run-{number}", faults, "--include", "component:mongodb")
         page = folder / "trends.html"
         subprocess.run(
-            [sys.executable, "-m", "keywords.history", "report", "--results", str(folder), "--output", str(page)],
+            [
+                FOCUS_INFRA,
+                "history",
+                "report",
+                "--results",
+                str(folder),
+                "--output",
+                str(page),
+            ],
             cwd=REPO_ROOT,
             env={**os.environ, "FOCUS_HISTORY_URL": url},
             check=True,

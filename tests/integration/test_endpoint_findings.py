@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from keywords import endpoint_findings, mongodb_library
-from keywords.mongodb_library import MongoDBLibrary
+from keywords.common import endpoint_findings
+from keywords.mongodb import library as mongodb_library
+from keywords.mongodb.library import MongoDBLibrary
 from lab.mongo import MongoComponent
 from tests.helpers import failure_of, running_lab
 

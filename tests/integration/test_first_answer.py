@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from keywords.first_answer import first_answer
+from keywords.common.first_answer import first_answer
 from lab.kube_api.component import KubeApiComponent
 from lab.mongo import MongoComponent
 from lab.ports import SilentListener, free_port

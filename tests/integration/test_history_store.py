@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
-from keywords.history_store import HEAD_REVISION, MIGRATIONS, HistoryStore
+from keywords.run.history.store import HEAD_REVISION, MIGRATIONS, HistoryStore
 from tests.helpers import postgresql_server
 from tests.helpers import sample_run_record as record
 

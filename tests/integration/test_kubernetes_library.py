@@ -14,14 +14,14 @@ import urllib3
 import yaml
 from kubernetes import client as k8s
 
-from keywords.kubernetes_library import (
+from keywords.common.outcomes import SettingsUnusable
+from keywords.kubernetes.library import (
     KubernetesLibrary,
     _api_exception_cause,
     classify_restarts,
     describe_pod,
     summarize_pod,
 )
-from keywords.outcomes import SettingsUnusable
 from lab.component import LabContext
 from lab.go_binaries import cached
 from lab.kube_api import KubeApiComponent

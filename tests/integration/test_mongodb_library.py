@@ -11,11 +11,11 @@ from pymongo import MongoClient
 from pymongo.errors import InvalidOperation, OperationFailure
 from robot.api.types import Secret
 
-from keywords import mongodb_library
-from keywords.environment_choice import settings_of
-from keywords.mongo_failures import explain
-from keywords.mongodb_library import MongoDBLibrary
-from keywords.outcomes import SettingsUnusable
+from keywords.common.outcomes import SettingsUnusable
+from keywords.config.environment_choice import settings_of
+from keywords.mongodb import library as mongodb_library
+from keywords.mongodb.failures import explain
+from keywords.mongodb.library import MongoDBLibrary
 from lab.mongo import MongoComponent
 from lab.ports import free_port
 from tests.helpers import failure_of, running_lab

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from robot.api.types import Secret
 
-from keywords.environment_choice import settings_of
-from keywords.mongodb_library import MongoDBLibrary
-from keywords.outcomes import SettingsUnusable
+from keywords.common.outcomes import SettingsUnusable
+from keywords.config.environment_choice import settings_of
+from keywords.mongodb.library import MongoDBLibrary
 from lab.kube_api.tls import generate_tls_files
 from lab.mongo import MongoComponent
 from lab.tls_terminator import TlsTerminator

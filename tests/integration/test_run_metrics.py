@@ -6,7 +6,7 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from keywords.run_metrics import push, registry_for, write_textfile
+from keywords.run.history.metrics import push, registry_for, write_textfile
 from tests.helpers import pushgateway_server
 from tests.helpers import sample_run_record as record
 

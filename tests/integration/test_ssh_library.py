@@ -15,8 +15,8 @@ import robot
 import yaml
 from robot.api import SkipExecution
 
-from keywords.outcomes import SettingsUnusable
-from keywords.ssh_library import JumpHostSSHLibrary
+from keywords.common.outcomes import SettingsUnusable
+from keywords.ssh.library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.ssh_hosts import SshHostsComponent
 from lab.ssh_hosts.faults import LabSettings, lab_settings

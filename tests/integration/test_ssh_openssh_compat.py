@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from keywords.ssh_library import JumpHostSSHLibrary
+from keywords.ssh.library import JumpHostSSHLibrary
 from lab.component import LabContext
 from lab.openssh_hosts import OpenSshHostsComponent, unavailable_reason
 from lab.ssh_hosts.identities import new_ed25519_key, public_line

@@ -1,4 +1,4 @@
-"""``python -m keywords.xray`` against a local stand-in for Xray: a real HTTP server on 127.0.0.1 that records every
+"""``focus-infra xray`` against a local stand-in for Xray: a real HTTP server on 127.0.0.1 that records every
 request (method, path, query, headers, raw body) and answers the way Xray Server/DC and Xray Cloud do.
 
 The output.xml comes from a real Robot Framework run of a one-test suite tagged with a Jira key. Every test also
@@ -13,7 +13,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,9 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import robot
 
-from keywords.xray import main
+from keywords.run.xray.command import main
 from lab.ports import free_port
-from tests.helpers import REPO_ROOT
+from tests.helpers import FOCUS_INFRA, REPO_ROOT
 
 TOKEN = "pat-server-6f1c2a9d8e7b"
 CLIENT_ID = "client-id-4a7e19c0"
@@ -487,10 +486,10 @@ def test_dry_run_needs_no_credentials_and_names_them(xray, output_xml, capsys):
 
 
 def xray_command(*argv: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``python -m keywords.xray`` as a CI job runs it: its own process, credentials only in its environment."""
+    """``focus-infra xray`` as a CI job runs it: its own process, credentials only in its environment."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("XRAY_")} | environ
     done = subprocess.run(
-        [sys.executable, "-m", "keywords.xray", *argv],
+        [FOCUS_INFRA, "xray", *argv],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

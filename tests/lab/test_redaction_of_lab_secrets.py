@@ -6,8 +6,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from keywords.configuration import load_environment
-from keywords.redaction import redact
+from keywords.common.redaction import redact
+from keywords.config.environments import load_environment
 from tests.helpers import lab_running
 
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from keywords.configuration import DEFAULT_FILE, ConfigurationError, load_environment
-from keywords.settings_models import PLACEHOLDER, SECTIONS, base_type
-from keywords.settings_models import Environment as EnvironmentModel
+from keywords.config.environments import DEFAULT_FILE, ConfigurationError, load_environment
+from keywords.config.settings_models import PLACEHOLDER, SECTIONS, base_type
+from keywords.config.settings_models import Environment as EnvironmentModel
 
 #: From the Hypothesis profile (tests/conftest.py): each example writes and loads one file (about a millisecond).
 EXAMPLES = settings.default.max_examples

@@ -10,13 +10,13 @@ from robot import run, run_cli
 from robot.api import ExecutionResult
 from robot.result import TestSuite as ResultSuite
 
-from keywords.cases import cases_in, selected_cases
-from keywords.diagnosis import diagnose, robot_documentation
-from keywords.diagnosis_rules import load_rules
-from keywords.outcomes import NOT_CHECKED_TAG
-from keywords.run_options import run_options
-from keywords.run_report import RunReport, main
-from keywords.verdicts import outcomes, verdicts
+from keywords.common.outcomes import NOT_CHECKED_TAG
+from keywords.run.cases import cases_in, selected_cases
+from keywords.run.diagnosis import diagnose, robot_documentation
+from keywords.run.diagnosis_rules import load_rules
+from keywords.run.options import run_options
+from keywords.run.report import RunReport, main
+from keywords.run.verdicts import outcomes, verdicts
 from tests.helpers import REPO_ROOT
 
 SUITES = REPO_ROOT / "suites"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from keywords import endpoint_findings, endpoint_probe
-from keywords.endpoint_probe import Endpoint, probe
-from keywords.first_answer import Answer
+from keywords.common import endpoint_findings, endpoint_probe
+from keywords.common.endpoint_probe import Endpoint, probe
+from keywords.common.first_answer import Answer
 
 TIMEOUT_S = 5.0
 #: A hang bound: asked one after another, the barrier below breaks after this long instead of waiting forever.

@@ -5,14 +5,14 @@ from __future__ import annotations
 from robot import run
 from robot.api import ExecutionResult
 
-from keywords import redaction
-from keywords.diagnosis import EVIDENCE_SUMMARY_LINES, robot_documentation
-from keywords.evidence import MAX_LINE_CHARS, MAX_LINES, bounded, evidence_by_case, parsed_evidence
-from keywords.kubernetes_evidence import MAX_EVENTS, endpoint_addresses, event_lines, unhealthy_pods
-from keywords.kubernetes_library import _NotRead, _read_for_evidence
+from keywords.common import redaction
+from keywords.common.evidence import MAX_LINE_CHARS, MAX_LINES, bounded, evidence_by_case, parsed_evidence
+from keywords.kubernetes.evidence import MAX_EVENTS, endpoint_addresses, event_lines, unhealthy_pods
+from keywords.kubernetes.library import _NotRead, _read_for_evidence
+from keywords.run.diagnosis import EVIDENCE_SUMMARY_LINES, robot_documentation
 
 SUITE = """*** Settings ***
-Library    keywords.evidence
+Library    keywords.common.evidence
 
 *** Test Cases ***
 Failing With Evidence

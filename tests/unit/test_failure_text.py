@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keywords.failure_text import most_important_first
+from keywords.common.failure_text import most_important_first
 
 
 def test_the_first_of_several_failures_leads_and_the_others_follow():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keywords.flake_check import table
+from keywords.run.history.flake_check import table
 
 
 def test_a_case_with_two_verdicts_is_flaky_and_its_agreement_is_the_share_of_the_commonest():

@@ -7,10 +7,10 @@ import pytest
 from robot.libdoc import LibraryDocumentation
 
 LIBRARIES = (
-    "keywords.config_library.ConfigLibrary",
-    "keywords.mongodb_library.MongoDBLibrary",
-    "keywords.kubernetes_library.KubernetesLibrary",
-    "keywords.ssh_library.JumpHostSSHLibrary",
+    "keywords.config.library.ConfigLibrary",
+    "keywords.mongodb.library.MongoDBLibrary",
+    "keywords.kubernetes.library.KubernetesLibrary",
+    "keywords.ssh.library.JumpHostSSHLibrary",
 )
 
 

@@ -1,6 +1,6 @@
 """Latency statistics and the spec's bands (PZ-13808)."""
 
-from keywords.latency import band, percentile, summarize
+from keywords.mongodb.latency import band, percentile, summarize
 
 
 def test_bands_follow_the_spec_boundaries():

@@ -5,10 +5,10 @@ from __future__ import annotations
 from robot import run
 from robot.api import ExecutionResult
 
-from keywords.measurements import measurements_of
+from keywords.common.measurements import measurements_of
 
 SUITE = """*** Settings ***
-Library    keywords.measurements
+Library    keywords.common.measurements
 
 *** Test Cases ***
 Measured

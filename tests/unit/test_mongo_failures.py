@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from pymongo.errors import AutoReconnect, NetworkTimeout, OperationFailure, ServerSelectionTimeoutError
 
-from keywords.mongo_failures import is_unanswered
-from keywords.mongodb_library import _Connection
+from keywords.mongodb.failures import is_unanswered
+from keywords.mongodb.library import _Connection
 
 SETTINGS = {"host": "db.example", "port": 27017, "username": "prisma", "auth_source": "prisma", "database": "prisma"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keywords.mongodb_evidence import MAX_OPERATIONS, current_op_lines, server_status_lines
+from keywords.mongodb.evidence import MAX_OPERATIONS, current_op_lines, server_status_lines
 
 
 def operation(op: str, micros: int, **command) -> dict:

@@ -8,16 +8,16 @@ import pytest
 from robot import run
 from robot.api import ExecutionResult
 
-from keywords.failure_text import causes
-from keywords.outcomes import NOT_CHECKED_TAG
-from keywords.verdicts import outcome_of
+from keywords.common.failure_text import causes
+from keywords.common.outcomes import NOT_CHECKED_TAG
+from keywords.run.verdicts import outcome_of
 from tests.helpers import REPO_ROOT
 
 #: A library that meets unusable settings where a keyword library can: at the start of the run (as the endpoint
 #: probe does), raised by a keyword, or made and caught inside one (a fallback).
 LIBRARY = """
 from robot.api.deco import keyword, library
-from keywords.outcomes import SettingsUnusable
+from keywords.common.outcomes import SettingsUnusable
 
 
 @library(scope="GLOBAL", listener="SELF")

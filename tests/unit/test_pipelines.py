@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from keywords.cases import selected_cases
-from keywords.run_options import run_options
+from keywords.run.cases import selected_cases
+from keywords.run.options import run_options
 from tests.helpers import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_each_pipeline_runs_the_gate_and_the_xray_upload_with_the_readmes_comman
     commands = pipeline_commands()[pipeline]
     assert commands == [
         "./run.sh main --argumentfile args/critical.args --variable ENV:new_production",
-        ".venv/bin/python -m keywords.xray results/output.xml --project-key PZ",
+        ".venv/bin/focus-infra xray results/output.xml --project-key PZ",
     ]
     assert all(command in README for command in commands)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, quote_plus
 
-from keywords.redaction import MASK, redact, register
+from keywords.common.redaction import MASK, redact, register
 
 
 def forms(secret: str) -> list[str]:

@@ -10,8 +10,8 @@ import xmlschema
 from junitparser import Error, Failure, JUnitXml, Properties, Skipped
 from robot import run
 
-from keywords.run_report import main
-from keywords.traceability import VERDICT_COLOURS
+from keywords.run.report import main
+from keywords.run.traceability import VERDICT_COLOURS
 from tests.helpers import REPO_ROOT
 
 SCHEMA = Path(__file__).resolve().parent.parent / "data" / "junit.xsd"
@@ -19,8 +19,8 @@ EXTENSION = '<xs:element ref="properties" minOccurs="0"/><!-- the Xray extension
 SUITES = {
     "mongodb/foundation.robot": (
         "Foundation Answers\n    [Tags]    PZ-13806    priority:critical    component:mongodb    layer:foundation\n"
-        "    Evaluate    keywords.evidence.log_evidence('MongoDB server 127.0.0.1:1', ['connections: current 1'])"
-        "    modules=keywords.evidence\n"
+        "    Evaluate    keywords.common.evidence.log_evidence('MongoDB server 127.0.0.1:1',"
+        " ['connections: current 1'])    modules=keywords.common.evidence\n"
         "    Fail    MongoDB network failure at 127.0.0.1:1 during connect: connection refused\n"
     ),
     "mongodb/config.robot": (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from robot.running import TestSuiteBuilder as SuiteBuilder  # not collected as a test class
 
-from keywords.cases import case_key
-from keywords.run_order import DependencyOrder
+from keywords.run.cases import case_key
+from keywords.run.order import DependencyOrder
 from tests.helpers import REPO_ROOT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import paramiko
 
-from keywords.ssh_evidence import known_hosts_lines
+from keywords.ssh.evidence import known_hosts_lines
 
 
 def test_the_lines_holding_the_hosts_key_are_numbered_plain_and_hashed(tmp_path):

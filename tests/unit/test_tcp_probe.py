@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from keywords.tcp_probe import TcpProbeError, probe_tcp
+from keywords.common.tcp_probe import TcpProbeError, probe_tcp
 from lab.ports import free_port
 
 #: Generous: 3x the longest timeout given to a probe here (5 s). Timing is measured in bench/, not here.

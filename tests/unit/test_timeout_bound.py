@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from keywords.config_library import ConfigLibrary
+from keywords.config.library import ConfigLibrary
 
 ENVIRONMENTS = """
 qa:

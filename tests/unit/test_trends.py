@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from keywords.trends import VERDICT_CODES, flaky_cases, verdict_timeline, write_trends
+from keywords.run.history.trends import VERDICT_CODES, flaky_cases, verdict_timeline, write_trends
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 

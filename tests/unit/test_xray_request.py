@@ -13,10 +13,17 @@ import pytest
 import requests
 import robot
 
-from keywords.revision import git_commit
-from keywords.xray_http import XrayError, error_text, execution_of
-from keywords.xray_request import build_request
-from keywords.xray_settings import CLOUD, Settings, UsageError, parse_settings, split_environments, with_run_defaults
+from keywords.run.revision import git_commit
+from keywords.run.xray.http import XrayError, error_text, execution_of
+from keywords.run.xray.request import build_request
+from keywords.run.xray.settings import (
+    CLOUD,
+    Settings,
+    UsageError,
+    parse_settings,
+    split_environments,
+    with_run_defaults,
+)
 
 OUTPUT = Path("/results/output.xml")
 SERVER_BASE = "https://jira.prisma.local"

@@ -1,0 +1,510 @@
+"""MongoDBLibrary: read-only MongoDB checks whose failures name the layer (network, authentication, data)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure, PyMongoError
+from robot.api import logger
+from robot.api.deco import keyword, library
+from robot.utils import DotDict
+
+from keywords.common.connections import Connections, OpenedConnection
+from keywords.common.endpoint_findings import blocked_cause, record_not_answering
+from keywords.common.evidence import log_evidence
+from keywords.common.measurements import log_measurement
+from keywords.common.outcomes import SettingsUnusable
+from keywords.common.tcp_probe import TcpProbeError, probe_tcp
+from keywords.config.environment_choice import settings_of
+from keywords.config.environments import reveal
+from keywords.mongodb import latency
+from keywords.mongodb.evidence import current_op_lines, database_stats_lines, server_status_lines
+from keywords.mongodb.failures import UNAUTHORIZED, explain, is_unanswered
+
+LAYER = "MongoDB"
+REQUIRED_KEYS = ("host", "port", "database")
+
+
+@dataclass
+class _Connection:
+    client: MongoClient
+    settings: dict[str, Any]
+    closed: bool = False
+
+    @property
+    def target(self) -> str:
+        return f"{self.settings['host']}:{self.settings['port']}"
+
+    @property
+    def database(self) -> str:
+        return self.settings["database"]
+
+    def explain(self, error: PyMongoError, action: str) -> AssertionError:
+        """The failure as one line; call it before closing the client, whose topology may hold the real cause."""
+        user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or "admin"
+        tls = bool(self.settings.get("tls"))
+        return AssertionError(explain(self._refused_by_server(error), self.target, user, auth_source, action, tls))
+
+    def _refused_by_server(self, error: PyMongoError) -> PyMongoError:
+        # The client's background pool (minPoolSize) may meet a rejected login first: the server is then marked
+        # unknown and the command fails with a selection timeout that hides the rejection. The rejection is the cause.
+        if isinstance(error, OperationFailure):
+            return error
+        for server in self.client.topology_description.server_descriptions().values():
+            if isinstance(server.error, OperationFailure):
+                return server.error
+        return error
+
+    def close(self) -> None:
+        if not self.closed:
+            self.client.close()
+            self.closed = True
+            logger.info(f"Closed MongoDB connection to {self.target}")
+
+
+def _tls_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """pymongo's TLS options from ``mongodb.tls*``; none unless ``tls`` is true."""
+    if not settings.get("tls"):
+        return {}
+    options: dict[str, Any] = {"tls": True}
+    if settings.get("tls_ca_file"):
+        options["tlsCAFile"] = settings["tls_ca_file"]
+    if settings.get("tls_certificate_key_file"):
+        options["tlsCertificateKeyFile"] = settings["tls_certificate_key_file"]
+        password = reveal(settings.get("tls_certificate_key_file_password"))
+        if password:
+            options["tlsCertificateKeyFilePassword"] = password
+    if settings.get("tls_allow_invalid_hostnames"):
+        logger.warn(
+            f"MongoDB {settings['host']}:{settings['port']}: TLS host name verification is OFF "
+            "(mongodb.tls_allow_invalid_hostnames: true)"
+        )
+        options["tlsAllowInvalidHostnames"] = True
+    return options
+
+
+def _check_settings(settings: dict[str, Any]) -> None:
+    """Unusable settings fail as "not checked": required keys, and credentials given both or not at all."""
+    missing = [key for key in REQUIRED_KEYS if settings.get(key) in (None, "")]
+    if missing:
+        raise SettingsUnusable(LAYER, f"mongodb settings need {', '.join(missing)}, which are missing or empty")
+    for key in ("tls_ca_file", "tls_certificate_key_file"):
+        if settings.get("tls") and settings.get(key) and not Path(settings[key]).expanduser().is_file():
+            raise SettingsUnusable(LAYER, f"mongodb.{key} {Path(settings[key]).expanduser()} does not exist")
+    has_user, has_password = settings.get("username") not in (None, ""), settings.get("password") not in (None, "")
+    if has_user != has_password:
+        given, absent = ("username", "password") if has_user else ("password", "username")
+        raise SettingsUnusable(
+            LAYER, f"mongodb.{given} is set but mongodb.{absent} is not: give both, or neither (a server without auth)"
+        )
+
+
+@library(scope="SUITE", auto_keywords=False)
+class MongoDBLibrary:
+    """Connects to MongoDB with pymongo and checks connectivity, authentication, latency and data health.
+
+    Settings come from the selected environment's ``mongodb`` section (``--variable ENV:<name>``,
+    see ``variables/environments.yaml``) or from a dictionary such as the one `ConfigLibrary` returns.
+    Passwords are Robot Framework ``Secret`` values and never appear in the log. A server without
+    authentication (a developer's MongoDB) is reached by giving neither ``username`` nor ``password``.
+
+    Every keyword is read-only. Failures name the layer and the target, for example
+    ``MongoDB network failure at 10.10.100.108:27017 during connect: connection refused``.
+    Unusable settings fail as "not checked" (never as a MongoDB failure); a keyword used without an open
+    connection raises ``RuntimeError``.
+
+    = Connections =
+
+    Connections are kept by alias; the last one opened is the current one, `Switch MongoDB Connection`
+    changes it and `Close All MongoDB Connections` closes them (the same model as the Kubernetes and SSH
+    libraries).
+
+    | ${connection}= | `Connect To MongoDB` | alias=direct |
+    | `Ping MongoDB` |                      |              |
+    | ${stats}=      | `Measure Ping Latency` | samples=5  |
+    | `Latency Should Be Below Threshold` | ${stats} |     |
+    | `Close All MongoDB Connections` |     |              |
+    """
+
+    def __init__(self, environment: str | None = None) -> None:
+        """``environment`` overrides ``${ENV}`` for this import (used by tests)."""
+        self._environment = environment
+        self._connections: Connections[_Connection] = Connections(LAYER, "Connect To MongoDB")
+
+    @keyword("Connect To MongoDB")
+    def connect_to_mongodb(self, alias: str = "default", settings: dict | None = None) -> OpenedConnection:
+        """Opens an authenticated connection as ``alias``; returns its ``index``, ``alias``, ``target``, ``seconds``.
+
+        ``settings`` defaults to the environment's ``mongodb`` section. The port is probed over TCP first,
+        so a closed port fails at once with ``connection refused`` instead of after the server-selection
+        timeout. Then the client is created with every timeout and pool size from the settings, and a
+        ``ping`` forces TCP connect and SCRAM authentication (none when the settings give no credentials).
+
+        | ${connection}= | `Connect To MongoDB` | alias=direct |
+        | `Connect To MongoDB` | alias=app | settings=${focus_server_mongodb} |
+        | Log | ${connection.target} |
+        """
+        settings = settings if settings is not None else settings_of("mongodb", self._environment)
+        _check_settings(settings)
+        target = f"{settings['host']}:{settings['port']}"
+        connect_timeout_s = settings.get("connect_timeout_ms", 10000) / 1000
+        started = time.monotonic()
+        blocked = blocked_cause(target)
+        if blocked:
+            raise AssertionError(f"MongoDB network failure at {target} during connect: {blocked}")
+        try:
+            probe_tcp(settings["host"], settings["port"], connect_timeout_s)
+        except TcpProbeError as error:
+            raise AssertionError(f"MongoDB network failure at {target} during connect: {error.reason}") from None
+        connection = _Connection(self._client_for(settings), settings)
+        try:
+            connection.client.admin.command("ping")
+        except PyMongoError as error:
+            failure = connection.explain(error, "authenticate and ping")
+            connection.close()
+            if is_unanswered(error):
+                waited = settings.get("server_selection_timeout_ms", 10000) / 1000
+                record_not_answering(target, f"no answer to authenticate and ping within {waited:g} s")
+            raise failure from None
+        seconds = time.monotonic() - started
+        index = self._connections.register(connection, alias)
+        who = "without authentication"
+        if settings.get("username"):
+            who = f"as '{settings['username']}' (authSource '{settings.get('auth_source')}')"
+        logger.info(f"Connected to MongoDB {target} {who} in {seconds * 1000:.1f} ms, alias '{alias}'")
+        return OpenedConnection(index, alias, target, seconds)
+
+    @keyword("Switch MongoDB Connection")
+    def switch_mongodb_connection(self, alias: str) -> None:
+        """Makes the connection opened as ``alias`` the current one; ``RuntimeError`` if there is none.
+
+        | `Connect To MongoDB` | alias=direct |
+        | `Connect To MongoDB` | alias=app | settings=${app} |
+        | `Switch MongoDB Connection` | direct |
+        """
+        self._connections.switch(alias)
+
+    @staticmethod
+    def _client_for(settings: dict[str, Any]) -> MongoClient:
+        return MongoClient(
+            host=settings["host"],
+            port=settings["port"],
+            username=settings.get("username") or None,
+            password=reveal(settings.get("password")) or None,
+            authSource=settings.get("auth_source") or "admin",
+            serverSelectionTimeoutMS=settings.get("server_selection_timeout_ms", 10000),
+            connectTimeoutMS=settings.get("connect_timeout_ms", 10000),
+            socketTimeoutMS=settings.get("socket_timeout_ms", 10000),
+            maxPoolSize=settings.get("max_pool_size", 10),
+            minPoolSize=settings.get("min_pool_size", 1),
+            # One named server, as in the spec; never follow a replica set's advertised member names.
+            directConnection=True,
+            appname="focus-infrastructure-tests",
+            **_tls_options(settings),
+        )
+
+    def _connection(self, alias: str | None) -> _Connection:
+        return self._connections.get(alias)
+
+    @keyword("Ping MongoDB")
+    def ping_mongodb(self, alias: str | None = None) -> float:
+        """Sends ``ping`` and fails unless the server answers ``ok: 1.0``; returns ``ok``.
+
+        | `Ping MongoDB` |               |
+        | `Ping MongoDB` | alias=direct  |
+        """
+        connection = self._connection(alias)
+        try:
+            reply = connection.client.admin.command("ping")
+        except PyMongoError as error:
+            raise connection.explain(error, "ping") from None
+        if reply.get("ok") != 1.0:
+            raise AssertionError(f"MongoDB ping at {connection.target} answered ok={reply.get('ok')}, expected 1.0")
+        return reply["ok"]
+
+    @keyword("Get MongoDB Server Version")
+    def get_mongodb_server_version(self, alias: str | None = None) -> str:
+        """Returns the server's ``version`` from ``buildInfo``; fails when it has none.
+
+        | ${version}= | `Get MongoDB Server Version` |
+        """
+        connection = self._connection(alias)
+        try:
+            version = connection.client.server_info().get("version")
+        except PyMongoError as error:
+            raise connection.explain(error, "read server info (buildInfo)") from None
+        if not version:
+            raise AssertionError(f"MongoDB at {connection.target} reported no server version")
+        logger.info(f"MongoDB server version {version} at {connection.target}")
+        return version
+
+    @keyword
+    def list_databases(self, alias: str | None = None) -> list[str]:
+        """Returns the database names the user may see; never empty.
+
+        A user without the cluster-wide ``listDatabases`` privilege gets only its own databases from a real
+        mongod. Servers that answer ``Unauthorized`` instead are handled by checking the target database
+        through ``listCollections``: the result is then that database alone, and a warning says so.
+
+        | ${names}= | `List Databases` |
+        """
+        connection = self._connection(alias)
+        try:
+            names = connection.client.list_database_names()
+        except OperationFailure as error:
+            if error.code != UNAUTHORIZED:
+                raise connection.explain(error, "list databases") from None
+            logger.warn(
+                f"MongoDB user '{connection.settings['username']}' may not run listDatabases at "
+                f"{connection.target}; checked database '{connection.database}' through listCollections instead"
+            )
+            # A database that does not exist lists no collections: only a non-empty answer proves it is there.
+            if not self.list_collections(alias):
+                raise AssertionError(
+                    f"MongoDB at {connection.target}: database '{connection.database}' has no collections "
+                    f"(listDatabases not permitted, listCollections empty): it does not exist or is empty"
+                ) from None
+            names = [connection.database]
+        except PyMongoError as error:
+            raise connection.explain(error, "list databases") from None
+        if not names:
+            raise AssertionError(f"MongoDB at {connection.target} listed no databases")
+        logger.info(f"Databases at {connection.target}: {names}")
+        return names
+
+    @keyword
+    def database_should_be_listed(self, database: str | None = None, alias: str | None = None) -> None:
+        """Fails unless ``database`` (default: the configured one) is among `List Databases`.
+
+        | `Database Should Be Listed` |        |
+        | `Database Should Be Listed` | prisma |
+        """
+        connection = self._connection(alias)
+        database = database or connection.database
+        names = self.list_databases(alias)
+        if database not in names:
+            raise AssertionError(f"MongoDB at {connection.target}: database '{database}' not listed; found {names}")
+
+    @keyword
+    def list_collections(self, alias: str | None = None, database: str | None = None) -> list[str]:
+        """Returns the collection names of ``database`` (default: the configured one), sorted.
+
+        | ${names}= | `List Collections` |
+        """
+        connection = self._connection(alias)
+        database = database or connection.database
+        try:
+            names = sorted(connection.client[database].list_collection_names())
+        except PyMongoError as error:
+            raise connection.explain(error, f"list collections of '{database}'") from None
+        logger.info(f"Collections in {connection.target}/{database}: {names}")
+        return names
+
+    @keyword
+    def collections_should_exist(self, *names: str, alias: str | None = None) -> None:
+        """Fails listing every missing collection; with no names, checks ``required_collections``.
+
+        | `Collections Should Exist` | recordings | tasks | metadata | node4 |
+        """
+        connection = self._connection(alias)
+        required = list(names) or connection.settings.get("required_collections")
+        if not required:
+            raise SettingsUnusable(LAYER, "no required collections given or configured (mongodb.required_collections)")
+        present = self.list_collections(alias)
+        missing = [name for name in required if name not in present]
+        if missing:
+            self._log_database_evidence(connection, present)
+            raise AssertionError(
+                f"MongoDB data layer at {connection.target}/{connection.database}: required collection(s) "
+                f"{missing} missing; present: {present}"
+            )
+
+    @keyword
+    def find_one_document(self, collection: str, alias: str | None = None) -> dict | None:
+        """Runs ``find_one`` on ``collection`` and returns the document, or ``None`` when it is empty.
+
+        | ${recording}= | `Find One Document` | recordings |
+        """
+        connection = self._connection(alias)
+        try:
+            document = connection.client[connection.database][collection].find_one()
+        except PyMongoError as error:
+            raise connection.explain(error, f"query '{collection}'") from None
+        logger.info(f"find_one on {connection.database}.{collection}: {'a document' if document else 'empty'}")
+        return document
+
+    @keyword
+    def latest_recordings_should_be_well_formed(
+        self, limit: int = 100, fields: tuple[str, ...] = ("uuid", "start_time", "end_time"), alias: str | None = None
+    ) -> int:
+        """Checks the newest ``limit`` recordings: ``fields`` present and ``start_time < end_time``.
+
+        An empty collection passes (it tests query capability, not data). Returns how many were checked.
+        The read is bounded by ``limit`` so that it stays cheap on production. The time order is checked
+        when both ``start_time`` and ``end_time`` are present.
+
+        | ${checked}= | `Latest Recordings Should Be Well Formed` |           |
+        | ${checked}= | `Latest Recordings Should Be Well Formed` | limit=10 | fields=uuid |
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        connection = self._connection(alias)
+        collection = connection.client[connection.database]["recordings"]
+        try:
+            recordings = list(collection.find({}, sort=[("_id", -1)], limit=limit))
+        except PyMongoError as error:
+            raise connection.explain(error, "read recordings") from None
+        problems = [problem for recording in recordings for problem in _recording_problems(recording, fields)]
+        if problems:
+            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            raise AssertionError(f"MongoDB data layer at {connection.target}/{connection.database}.recordings: {shown}")
+        logger.info(f"{len(recordings)} newest recording(s) well formed")
+        return len(recordings)
+
+    @keyword
+    def measure_ping_latency(self, samples: int | None = None, alias: str | None = None) -> DotDict:
+        """Times ``samples`` pings (default ``ping_samples``, 5) on the established connection.
+
+        Uses a monotonic clock and an already authenticated connection, so connection setup is not measured.
+        Logs each sample and returns a dictionary read by attribute: ``${stats.median_ms}``; it holds
+        ``operation``, ``min_ms``, ``median_ms``, ``p95_ms``, ``max_ms``, ``band`` and ``samples_ms``.
+
+        | ${stats}= | `Measure Ping Latency` | samples=10 |
+        | `Latency Should Be Below Threshold` | ${stats} |
+        """
+        connection = self._connection(alias)
+        return self._measure(connection, "ping", lambda: connection.client.admin.command("ping"), samples)
+
+    @keyword
+    def measure_query_latency(
+        self, collection: str = "recordings", samples: int | None = None, alias: str | None = None
+    ) -> DotDict:
+        """Times ``samples`` ``find_one`` queries on ``collection``; returns the same statistics as pings.
+
+        | ${stats}= | `Measure Query Latency` | recordings |
+        | `Latency Should Be Below Threshold` | ${stats} |
+        """
+        connection = self._connection(alias)
+        documents = connection.client[connection.database][collection]
+        return self._measure(connection, f"find_one on {collection}", documents.find_one, samples)
+
+    @staticmethod
+    def _measure(connection: _Connection, operation: str, call, samples: int | None) -> DotDict:
+        samples = connection.settings.get("ping_samples", 5) if samples is None else samples
+        if samples < 1:
+            raise ValueError(f"samples must be at least 1, got {samples}")
+        timings = []
+        for index in range(1, samples + 1):
+            started = time.perf_counter()
+            try:
+                call()
+            except PyMongoError as error:
+                raise connection.explain(error, f"{operation} {index} of {samples}") from None
+            timings.append((time.perf_counter() - started) * 1000)
+            logger.info(f"{operation} {index}/{samples}: {timings[-1]:.2f} ms")
+        stats = latency.summarize(
+            timings,
+            connection.settings.get("acceptable_response_time_ms", 50.0),
+            connection.settings.get("max_response_time_ms", 100.0),
+        )
+        logger.info(f"MongoDB {connection.target} {operation} latency: {stats.summary()}")
+        name = "mongodb.ping_ms" if operation == "ping" else "mongodb.query_ms"
+        log_measurement(name, {key: getattr(stats, f"{key}_ms") for key in ("min", "median", "p95", "max")})
+        return DotDict(operation=operation, **stats.as_dict())
+
+    @keyword
+    def latency_should_be_below_threshold(
+        self, stats: dict, threshold_ms: float | None = None, alias: str | None = None
+    ) -> None:
+        """Fails when the median of ``stats`` is at or above ``threshold_ms`` (default ``max_response_time_ms``).
+
+        | ${stats}= | `Measure Ping Latency` |
+        | `Latency Should Be Below Threshold` | ${stats} |
+        | `Latency Should Be Below Threshold` | ${stats} | threshold_ms=50 |
+        """
+        connection = self._connection(alias)
+        threshold = connection.settings.get("max_response_time_ms", 100.0) if threshold_ms is None else threshold_ms
+        if threshold <= 0:
+            raise ValueError(f"threshold_ms must be above 0, got {threshold:g}")
+        if stats["median_ms"] >= threshold:
+            self.log_mongodb_server_evidence(alias)
+            raise AssertionError(
+                f"MongoDB performance at {connection.target}: {stats['operation']} median {stats['median_ms']:.1f} ms "
+                f"is at or above the {threshold:g} ms threshold ({stats['band']}; p95 {stats['p95_ms']:.1f} ms, "
+                f"max {stats['max_ms']:.1f} ms over {len(stats['samples_ms'])} samples)"
+            )
+
+    @keyword("Log MongoDB Server Evidence")
+    def log_mongodb_server_evidence(self, alias: str | None = None) -> list[str]:
+        """Logs what the server is doing, as first-response evidence; returns the lines logged.
+
+        ``serverStatus`` essentials (uptime, connections, operation counters) and the operations in progress
+        (``currentOp``), longest-running first, without this check's own. Both are read-only and need the
+        ``serverStatus`` and ``inprog`` privileges (e.g. the built-in ``clusterMonitor`` role): where the user
+        lacks them, the evidence says so instead. Called by `Latency Should Be Below Threshold` when it fails;
+        collecting evidence never fails a test.
+
+        | `Log MongoDB Server Evidence` |
+        """
+        connection = self._connection(alias)
+        lines = self._evidence_of(connection, "serverStatus", server_status_lines)
+        lines += self._evidence_of(
+            connection, "currentOp", lambda answer: current_op_lines(answer.get("inprog", [])), {"currentOp": 1}
+        )
+        return list(log_evidence(f"MongoDB server {connection.target}", lines).lines)
+
+    def _log_database_evidence(self, connection: _Connection, collections: list[str]) -> None:
+        lines = self._evidence_of(
+            connection,
+            "dbStats",
+            lambda answer: database_stats_lines(connection.database, answer, collections),
+            database=connection.database,
+        )
+        log_evidence(f"MongoDB database {connection.target}/{connection.database}", lines)
+
+    @staticmethod
+    def _evidence_of(
+        connection: _Connection, name: str, lines_of, command: dict | None = None, database: str = "admin"
+    ) -> list[str]:
+        """The lines ``lines_of`` makes of command ``name``'s answer, or one line saying why there is none."""
+        try:
+            answer = connection.client[database].command(command or {name: 1})
+        except OperationFailure as error:
+            if error.code == UNAUTHORIZED:
+                user = connection.settings.get("username") or "(no user)"
+                return [f"{name}: not permitted for user '{user}' (code 13); a monitoring role shows it"]
+            return [f"{name}: failed ({_first_words(error)})"]
+        except PyMongoError as error:
+            return [f"{name}: no answer ({_first_words(error)})"]
+        return lines_of(answer)
+
+    @keyword("Close All MongoDB Connections")
+    def close_all_mongodb_connections(self) -> None:
+        """Closes every connection; safe in teardowns, also after a failed connect or when none is open.
+
+        | [Teardown] | `Close All MongoDB Connections` |
+        """
+        self._connections.close_all()
+
+
+def _recording_problems(recording: dict, fields: tuple[str, ...]) -> list[str]:
+    name = recording.get("uuid") or recording.get("_id")
+    missing = [field for field in fields if field not in recording]
+    if missing:
+        return [f"recording {name} lacks {missing}"]
+    if "start_time" not in recording or "end_time" not in recording:
+        return []
+    start, end = recording["start_time"], recording["end_time"]
+    try:
+        ordered = start < end
+    except TypeError:
+        return [f"recording {name} has incomparable start_time {start!r} and end_time {end!r}"]
+    return [] if ordered else [f"recording {name} starts after it ends (start_time {start} >= end_time {end})"]
+
+
+def _first_words(error: PyMongoError) -> str:
+    return str(error).split(", full error:")[0].splitlines()[0]
