@@ -17,15 +17,17 @@ setup() {
     [ -x "$PY" ] || python3 -m venv "$VENV"
     # pip runs only when the pinned requirements changed since the venv last installed them (a warm run skips it).
     local wanted
-    wanted="$(sha256sum requirements.txt | cut -d' ' -f1)"
+    wanted="$(cat requirements.txt requirements/*.txt | sha256sum | cut -d' ' -f1)"
     if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$wanted" ]; then
-        "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+        # The runtime, the lab's servers and the checks: each pinned in its own file.
+        "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements/lab.txt \
+            -r requirements/checks.txt
         echo "$wanted" >"$VENV/.requirements.sha256"
     fi
-    # The project itself, editable, so `robot suites` imports keywords/ and lab/ from any directory.
+    # The product itself, editable, so `robot suites` imports keywords/ from any directory, and `focus-infra`.
     # setuptools warns about editable installs on every build: keep its output, show it only on failure.
     if [ ! -x "$VENV/bin/focus-infra" ] ||
-        ! (python="$PWD/$PY" && cd / && "$python" -c "import keywords, lab, bench" 2>/dev/null); then
+        ! (python="$PWD/$PY" && cd / && "$python" -c "import keywords" 2>/dev/null); then
         "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e . >.venv/editable-install.log 2>&1 ||
             { cat .venv/editable-install.log >&2; return 1; }
     fi

@@ -166,7 +166,8 @@ def keyword_overhead(work: Path, samples: int) -> dict:
     """Each layer's keyword, run by Robot, against its raw client on the same connection (medians)."""
     output = work / "overhead"
     with lab_up(work / "lab-overhead") as env:
-        command = [str(VENV_BIN / "robot"), "--console", "none", "--outputdir", str(output)]
+        # The benchmark's library runs from the checkout (only the product is installed into the venv).
+        command = [str(VENV_BIN / "robot"), "--console", "none", "--outputdir", str(output), "--pythonpath", "."]
         command += ["--variable", f"SAMPLES:{samples}", "--variable", f"BENCH_OUT:{output / 'overhead.json'}"]
         completed = subprocess.run(
             [*command, "bench/overhead.robot"], cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True

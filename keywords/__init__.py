@@ -7,5 +7,13 @@ and the pure code only it uses; ``common`` holds what every library shares; ``ru
 
 from pathlib import Path
 
-#: The project's folder: the suites, variables and argument files the code reads live beside ``keywords/``.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _project_root() -> Path:
+    checkout = Path(__file__).resolve().parent.parent
+    # Installed into site-packages (`pip install .`), the suite's files are where it runs from, as the image runs it.
+    return checkout if (checkout / "variables").is_dir() else Path.cwd()
+
+
+#: The project's folder: the suites, variables and argument files the code reads (beside ``keywords/`` in a checkout).
+PROJECT_ROOT = _project_root()
