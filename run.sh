@@ -73,7 +73,7 @@ run_main() {
     local run_args=(--argumentfile robot.args --reporttitle "Focus Server Infrastructure Report ($environment)"
         --logtitle "Focus Server Infrastructure Log ($environment)" "$@")
     # One robot process by default: six fast checks finish sooner in one process than pabot starts four, and the
-    # probe at the start of the run bounds a dead environment to one timeout (README: Performance).
+    # probe at the start of the run bounds a dead environment to one timeout (docs/performance.md).
     local runner=("$VENV/bin/robot" --outputdir "$results" --console dotted "${run_args[@]}" suites)
     if [ "$processes" -gt 1 ]; then
         # pabot deletes every pabot_temp_*.txt in the temporary folder when it starts, the argument files of any

@@ -1,4 +1,4 @@
-"""``results/bench.json`` as the Markdown tables the README's performance section shows."""
+"""``results/bench.json`` as the Markdown tables docs/performance.md shows."""
 
 from __future__ import annotations
 

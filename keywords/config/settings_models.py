@@ -205,7 +205,7 @@ def _types(prop: dict[str, Any]) -> set[str]:
 
 
 def settings_table() -> str:
-    """The README's table of every setting: dotted key, type, allowed range, default (``required`` if none)."""
+    """The table of every setting (docs/settings.md): dotted key, type, range, default (``required`` if none)."""
     rows = ["| key | type | allowed | default |", "|---|---|---|---|"]
     for name, model in SECTIONS.items():
         rows += _rows(name, model)

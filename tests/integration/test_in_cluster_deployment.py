@@ -66,7 +66,7 @@ def as_service_account(token: str, published: dict, empty_config, *arguments: st
 def deployed(cluster):
     folder, published = cluster
     admin = folder / "kubernetes" / "admin.kubeconfig"
-    # As the README says: the namespace first (the Secret the run reads lives there), then a dry run, then for real.
+    # As docs/operations.md says: the namespace first (the Secret the run reads lives there), a dry run, then for real.
     assert kubectl("create", "namespace", "focus-infra-tests", kubeconfig=admin).returncode == 0
     dry = kubectl("apply", "--server-side", "--dry-run=server", "-k", str(MANIFESTS), kubeconfig=admin)
     assert dry.returncode == 0, dry.stderr

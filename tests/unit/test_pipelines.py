@@ -1,4 +1,4 @@
-"""The example pipelines and argument files: they parse, and they run exactly the README's commands."""
+"""The example pipelines and argument files: they parse, and they run exactly the commands docs/operations.md shows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from keywords.run.cases import selected_cases
 from keywords.run.options import run_options
 from tests.helpers import REPO_ROOT
 
-README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+OPERATIONS = (REPO_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
 EXAMPLES = REPO_ROOT / "ci-examples"
 
 
@@ -42,13 +42,13 @@ def pipeline_commands() -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("pipeline", ["gitlab-ci.yml", "github-actions.yml", "Jenkinsfile"])
-def test_each_pipeline_runs_the_gate_and_the_xray_upload_with_the_readmes_commands(pipeline):
+def test_each_pipeline_runs_the_gate_and_the_xray_upload_with_the_documented_commands(pipeline):
     commands = pipeline_commands()[pipeline]
     assert commands == [
         "./run.sh main --argumentfile args/critical.args --variable ENV:new_production",
         ".venv/bin/focus-infra xray results/output.xml --project-key PZ",
     ]
-    assert all(command in README for command in commands)
+    assert all(command in OPERATIONS for command in commands)
 
 
 def test_gitlab_and_jenkins_publish_the_junit_file():
@@ -63,4 +63,4 @@ def test_the_gate_argument_file_selects_the_deployment_blockers_and_the_full_one
     full = run_options(["--argumentfile", str(REPO_ROOT / "args" / "full.args")])
     assert selected_cases(include=full.include) == selected_cases()
     for name in ("critical.args", "full.args"):
-        assert f"--argumentfile args/{name}" in README
+        assert f"--argumentfile args/{name}" in OPERATIONS
