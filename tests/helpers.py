@@ -156,7 +156,7 @@ def lab_running(work_dir: Path, faults: tuple[str, ...] = ()) -> Iterator[Lab]:
     fault_args = [arg for fault in faults for arg in ("--fault", fault)]
     subprocess.run([*lab, "up", *fault_args], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
     try:
-        published = dict(line.split("=", 1) for line in (state / "lab.env").read_text().splitlines())
+        published = LabState(state).read_env()
         yield Lab(env, published)
     finally:
         subprocess.run([*lab, "down"], cwd=REPO_ROOT, env=env, check=True, capture_output=True)

@@ -46,6 +46,17 @@ def blocked_cause(target: str) -> str | None:
     )
 
 
+def fail_if_found_not_answering(target: str, failure_prefix: str) -> None:
+    """Fails at once, with the layer's ``AssertionError`` ``<failure_prefix>: <the finding>``, when ``target`` was
+    already found not answering in this run; returns when nothing is known against it.
+
+    | fail_if_found_not_answering(f"{host}:{port}", f"MongoDB network failure at {host}:{port} during connect")
+    """
+    blocked = blocked_cause(target)
+    if blocked:
+        raise AssertionError(f"{failure_prefix}: {blocked}")
+
+
 def forget_all() -> None:
     """A new run starts with no findings."""
     _FINDINGS.clear()

@@ -2,8 +2,9 @@
 
 An environments file maps environment names to sections (``mongodb``, ``kubernetes``, ``ssh``).
 String values may hold ``${NAME}`` or ``${NAME:-default}`` placeholders; they are resolved from ``os.environ``
-first and then from the environment's optional ``env_file`` (a ``NAME=value`` file, which the lab writes; its own
-placeholders come from ``os.environ`` only).
+first and then from the environment's optional ``env_file`` (a ``NAME=value`` file, which the lab writes, a value
+optionally in one pair of single or double quotes, as a shell would source it; its own placeholders come from
+``os.environ`` only).
 Values of secret keys (``password``, ``token``, ...) come back wrapped in Robot Framework's
 :class:`~robot.api.types.Secret`, so logging a section never shows them.
 
@@ -177,8 +178,16 @@ def _env_values(text: str, fail: _Failure) -> dict[str, str]:
         if not match:
             # Its values are secrets (the lab writes its passwords here): a bad line is named by its number only.
             raise fail(f"line {number} is not NAME=value (the line is not shown: it may hold a secret)")
-        values[match.group(1)] = match.group(2).strip()
+        values[match.group(1)] = _unquoted(match.group(2).strip())
     return values
+
+
+def _unquoted(value: str) -> str:
+    """A value without one pair of matching quotes around it (``'a b'``, ``"a b"``), as a shell reads it: the lab
+    quotes the values a shell would split, so sourcing the file and reading it here give the same text."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in ("'", '"'):
+        return value[1:-1]
+    return value
 
 
 def _read_text(file: Path, fail: _Failure) -> str:

@@ -25,7 +25,7 @@ from robot.api import logger
 from robot.api.deco import keyword, library
 
 from keywords.common.connections import Connections, OpenedConnection
-from keywords.common.endpoint_findings import blocked_cause, record_not_answering
+from keywords.common.endpoint_findings import fail_if_found_not_answering, record_not_answering
 from keywords.common.evidence import log_evidence
 from keywords.common.measurements import log_measurement
 from keywords.common.outcomes import SettingsUnusable
@@ -746,9 +746,7 @@ class KubernetesLibrary:
         return f"{LAYER} {connection.url}, namespace '{namespace or connection.settings['namespace']}'"
 
     def _probe(self, url: str, timeout_s: float) -> None:
-        blocked = blocked_cause(endpoint_of(url))
-        if blocked:
-            raise AssertionError(f"{LAYER} {url} unreachable: {blocked}")
+        fail_if_found_not_answering(endpoint_of(url), f"{LAYER} {url} unreachable")
         try:
             probe_tcp(*api_address(url), min(PROBE_TIMEOUT_S, timeout_s))
         except TcpProbeError as error:

@@ -14,19 +14,31 @@ from robot.api.deco import keyword, library
 from robot.utils import DotDict
 
 from keywords.common.connections import Connections, OpenedConnection
-from keywords.common.endpoint_findings import blocked_cause, record_not_answering
+from keywords.common.endpoint_findings import fail_if_found_not_answering, record_not_answering
 from keywords.common.evidence import log_evidence
 from keywords.common.measurements import log_measurement
 from keywords.common.outcomes import SettingsUnusable
 from keywords.common.tcp_probe import TcpProbeError, probe_tcp
 from keywords.config.environment_choice import settings_of
 from keywords.config.environments import reveal
+from keywords.config.settings_models import MongoDB
 from keywords.mongodb import latency
 from keywords.mongodb.evidence import current_op_lines, database_stats_lines, server_status_lines
 from keywords.mongodb.failures import UNAUTHORIZED, explain, is_unanswered
 
 LAYER = "MongoDB"
 REQUIRED_KEYS = ("host", "port", "database")
+#: The ``mongodb`` section's defaults, from its settings model: for settings a caller passes without a key.
+DEFAULTS = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in MongoDB.model_fields.items()
+    if not field.is_required()
+}
+
+
+def _setting(settings: dict[str, Any], name: str) -> Any:
+    """``settings[name]``, or the settings model's default for ``name`` where ``settings`` lacks the key."""
+    return settings.get(name, DEFAULTS[name])
 
 
 @dataclass
@@ -45,7 +57,7 @@ class _Connection:
 
     def explain(self, error: PyMongoError, action: str) -> AssertionError:
         """The failure as one line; call it before closing the client, whose topology may hold the real cause."""
-        user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or "admin"
+        user, auth_source = self.settings.get("username"), self.settings.get("auth_source") or DEFAULTS["auth_source"]
         tls = bool(self.settings.get("tls"))
         return AssertionError(explain(self._refused_by_server(error), self.target, user, auth_source, action, tls))
 
@@ -151,11 +163,9 @@ class MongoDBLibrary:
         settings = settings if settings is not None else settings_of("mongodb", self._environment)
         _check_settings(settings)
         target = f"{settings['host']}:{settings['port']}"
-        connect_timeout_s = settings.get("connect_timeout_ms", 10000) / 1000
+        connect_timeout_s = _setting(settings, "connect_timeout_ms") / 1000
         started = time.monotonic()
-        blocked = blocked_cause(target)
-        if blocked:
-            raise AssertionError(f"MongoDB network failure at {target} during connect: {blocked}")
+        fail_if_found_not_answering(target, f"MongoDB network failure at {target} during connect")
         try:
             probe_tcp(settings["host"], settings["port"], connect_timeout_s)
         except TcpProbeError as error:
@@ -167,7 +177,7 @@ class MongoDBLibrary:
             failure = connection.explain(error, "authenticate and ping")
             connection.close()
             if is_unanswered(error):
-                waited = settings.get("server_selection_timeout_ms", 10000) / 1000
+                waited = _setting(settings, "server_selection_timeout_ms") / 1000
                 record_not_answering(target, f"no answer to authenticate and ping within {waited:g} s")
             raise failure from None
         seconds = time.monotonic() - started
@@ -195,12 +205,12 @@ class MongoDBLibrary:
             port=settings["port"],
             username=settings.get("username") or None,
             password=reveal(settings.get("password")) or None,
-            authSource=settings.get("auth_source") or "admin",
-            serverSelectionTimeoutMS=settings.get("server_selection_timeout_ms", 10000),
-            connectTimeoutMS=settings.get("connect_timeout_ms", 10000),
-            socketTimeoutMS=settings.get("socket_timeout_ms", 10000),
-            maxPoolSize=settings.get("max_pool_size", 10),
-            minPoolSize=settings.get("min_pool_size", 1),
+            authSource=settings.get("auth_source") or DEFAULTS["auth_source"],
+            serverSelectionTimeoutMS=_setting(settings, "server_selection_timeout_ms"),
+            connectTimeoutMS=_setting(settings, "connect_timeout_ms"),
+            socketTimeoutMS=_setting(settings, "socket_timeout_ms"),
+            maxPoolSize=_setting(settings, "max_pool_size"),
+            minPoolSize=_setting(settings, "min_pool_size"),
             # One named server, as in the spec; never follow a replica set's advertised member names.
             directConnection=True,
             appname="focus-infrastructure-tests",
@@ -394,7 +404,7 @@ class MongoDBLibrary:
 
     @staticmethod
     def _measure(connection: _Connection, operation: str, call, samples: int | None) -> DotDict:
-        samples = connection.settings.get("ping_samples", 5) if samples is None else samples
+        samples = _setting(connection.settings, "ping_samples") if samples is None else samples
         if samples < 1:
             raise ValueError(f"samples must be at least 1, got {samples}")
         timings = []
@@ -408,8 +418,8 @@ class MongoDBLibrary:
             logger.info(f"{operation} {index}/{samples}: {timings[-1]:.2f} ms")
         stats = latency.summarize(
             timings,
-            connection.settings.get("acceptable_response_time_ms", 50.0),
-            connection.settings.get("max_response_time_ms", 100.0),
+            _setting(connection.settings, "acceptable_response_time_ms"),
+            _setting(connection.settings, "max_response_time_ms"),
         )
         logger.info(f"MongoDB {connection.target} {operation} latency: {stats.summary()}")
         name = "mongodb.ping_ms" if operation == "ping" else "mongodb.query_ms"
@@ -427,7 +437,7 @@ class MongoDBLibrary:
         | `Latency Should Be Below Threshold` | ${stats} | threshold_ms=50 |
         """
         connection = self._connection(alias)
-        threshold = connection.settings.get("max_response_time_ms", 100.0) if threshold_ms is None else threshold_ms
+        threshold = _setting(connection.settings, "max_response_time_ms") if threshold_ms is None else threshold_ms
         if threshold <= 0:
             raise ValueError(f"threshold_ms must be above 0, got {threshold:g}")
         if stats["median_ms"] >= threshold:

@@ -22,7 +22,7 @@ from robot.api import SkipExecution, logger
 from robot.api.deco import keyword, library
 
 from keywords.common.connections import Connections, OpenedConnection
-from keywords.common.endpoint_findings import blocked_cause, record_not_answering
+from keywords.common.endpoint_findings import fail_if_found_not_answering, record_not_answering
 from keywords.common.evidence import log_evidence
 from keywords.common.measurements import log_measurement
 from keywords.common.outcomes import SettingsUnusable
@@ -211,9 +211,7 @@ class JumpHostSSHLibrary:
         _check_credentials(jump)
         if self._connections.is_open(alias):
             self._close_tunnels_through(self._connections.get(alias))
-        blocked = blocked_cause(f"{jump.host}:{jump.port}")
-        if blocked:
-            raise AssertionError(f"SSH jump host {jump.address}: network: {blocked}")
+        fail_if_found_not_answering(f"{jump.host}:{jump.port}", f"SSH jump host {jump.address}: network")
         try:
             probe_tcp(jump.host, jump.port, ssh["timeout_s"])
         except TcpProbeError as error:

@@ -3,6 +3,7 @@ and no secret leaks into the results."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from robot.api import ExecutionResult
 
 from keywords.run.cases import selected_cases
 from lab.go_binaries import cached
-from tests.helpers import REPO_ROOT, lab_running, readable_texts
+from tests.helpers import REPO_ROOT, Lab, environments_with_unusable, lab_running, readable_texts
 
 JIRA_CASES = {case.key for case in selected_cases()}
 MONGODB_CASES = {"PZ-13806", "PZ-13807", "PZ-13808", "PZ-13898"}
@@ -84,6 +85,45 @@ def test_an_environment_without_pz13807_expectations_leaves_it_not_checked(healt
     diagnosis = run.diagnosis()
     assert "- PZ-13807 not checked → **the run's settings for this environment are unusable**" in diagnosis
     assert "configuration problem" not in diagnosis
+
+
+def _pz_13900_with(lab: Lab, folder: Path, environments: Path):
+    """PZ-13900's verdict and the run's warnings, with ``environments`` as the environments file."""
+    variant = Lab({**lab.env, "FOCUS_ENVIRONMENTS_FILE": str(environments)}, lab.published)
+    run = variant.run_suites(folder / "results", "--include", "PZ-13900")
+    errors = ExecutionResult(str(run.output_dir / "output.xml")).errors.messages
+    return run.verdicts["PZ-13900"], [message.message for message in errors if message.level == "WARN"]
+
+
+@pytest.mark.parametrize(
+    ("kubernetes", "warned"),
+    [
+        ({"namespace": "elsewhere"}, "SSH command 'kubectl get pods -n elsewhere' "),
+        ({"pod_pattern": "focus-canary-*-server"}, "'kubectl get pods -n panda' .*'focus-canary-'"),
+    ],
+    ids=["namespace", "pod_pattern"],
+)
+def test_the_target_lists_the_pods_of_the_environments_namespace_and_pattern(healthy_lab, tmp_path, kubernetes, warned):
+    environments = yaml.safe_load(ENVIRONMENTS.read_text(encoding="utf-8"))
+    environments["lab"]["kubernetes"].update(kubernetes)
+    environments["lab"]["env_file"] = str(Path(healthy_lab.published["LAB_STATE"]) / "lab.env")
+    copy = tmp_path / "environments.yaml"
+    copy.write_text(yaml.safe_dump(environments), encoding="utf-8")
+
+    verdict, warnings = _pz_13900_with(healthy_lab, tmp_path, copy)
+
+    # The optional step asked for what the environment configures, which the lab does not hold: a warning only.
+    assert verdict.status == "PASS", verdict.message
+    assert len(warnings) == 1 and re.search(warned, warnings[0], re.DOTALL), warnings
+
+
+def test_an_unusable_kubernetes_section_leaves_pz13900_checked_with_a_warning(healthy_lab, tmp_path):
+    verdict, warnings = _pz_13900_with(healthy_lab, tmp_path, environments_with_unusable("kubernetes.token", tmp_path))
+
+    assert verdict.status == "PASS", verdict.message
+    assert len(warnings) == 1, warnings
+    assert "Kubernetes API not checked, the environment's settings are unusable" in warnings[0]
+    assert "kubernetes.token needs environment variable FOCUS_MATRIX_UNSET_SECRET" in warnings[0]
 
 
 def test_the_target_runs_the_real_k9s_built_from_its_go_module(healthy_run):

@@ -353,7 +353,7 @@ def test_lab_faults_yaml_drives_the_ssh_settings():
 
 def test_keywords_run_from_a_robot_suite(start_lab, use_ssh_section, tmp_path):
     use_ssh_section(ssh_section(start_lab()))
-    library = REPO_ROOT / "keywords" / "ssh_library.py"
+    library = REPO_ROOT / "keywords" / "ssh" / "library.py"
     suite = tmp_path / "ssh.robot"
     suite.write_text(
         f"*** Settings ***\nLibrary    {library}    lab\n\n*** Test Cases ***\nSSH Through Jump Host\n"

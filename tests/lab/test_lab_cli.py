@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lab.state import is_secret
+import pytest
+
+from keywords.config.environments import ConfigurationError, _env_values
+from lab.state import LabState, is_secret
 from tests.helpers import REPO_ROOT
 
 
@@ -23,7 +26,7 @@ def listening(port: int) -> bool:
 
 
 def published_ports(state: Path) -> list[int]:
-    values = dict(line.split("=", 1) for line in (state / "lab.env").read_text().splitlines())
+    values = LabState(state).read_env()
     return [int(values["LAB_MONGO_PORT"]), int(values["LAB_SSH_JUMP_PORT"]), int(values["LAB_K8S_API"].rsplit(":")[-1])]
 
 
@@ -48,7 +51,7 @@ def test_up_serves_every_component_and_down_leaves_no_process_or_port(tmp_path):
 def test_up_prints_no_secret(tmp_path):
     started = lab(tmp_path, "up")
     try:
-        values = dict(line.split("=", 1) for line in (tmp_path / "lab.env").read_text().splitlines())
+        values = LabState(tmp_path).read_env()
         secrets = [value for key, value in values.items() if is_secret(key)]
         assert secrets and not any(secret in started.stdout for secret in secrets)
     finally:
@@ -91,3 +94,46 @@ def test_down_never_signals_a_process_that_merely_reuses_a_stale_pid(tmp_path):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def sourced_by_a_shell(env_file: Path, name: str) -> str:
+    script = f'set -a; . "$1"; printf %s "${name}"'
+    result = subprocess.run(["bash", "-c", script, "bash", str(env_file)], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def test_lab_env_is_sourced_by_a_shell_to_the_values_the_suite_reads(tmp_path):
+    assert lab(tmp_path, "up").returncode == 0
+    try:
+        env_file = tmp_path / "lab.env"
+        published = LabState(tmp_path).read_env()
+        suite_reads = _env_values(env_file.read_text(encoding="utf-8"), ConfigurationError)
+        script = 'set -a; . "$1"; echo "$LAB_K8S_KIND"'
+        shell = subprocess.run(["bash", "-c", script, "bash", str(env_file)], capture_output=True, text=True)
+
+        assert shell.returncode == 0, shell.stderr
+        assert shell.stdout == published["LAB_K8S_KIND"] + "\n"
+        assert " " in published["LAB_K8S_KIND"]  # the value a shell used to split
+        assert suite_reads == published
+        assert {name: sourced_by_a_shell(env_file, name) for name in published} == published
+    finally:
+        lab(tmp_path, "down")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", "", "kube-apiserver with embedded etcd, v1.31", "it's", '$HOME `id` \\ "x"', " padded ", "~/a;b|c&d"],
+)
+def test_every_published_value_reads_back_the_same_in_a_shell_and_in_the_suite(tmp_path, value):
+    LabState(tmp_path).publish({"LAB_VALUE": value})
+    env_file = tmp_path / "lab.env"
+
+    assert sourced_by_a_shell(env_file, "LAB_VALUE") == value
+    assert _env_values(env_file.read_text(encoding="utf-8"), ConfigurationError) == {"LAB_VALUE": value}
+    assert LabState(tmp_path).read_env() == {"LAB_VALUE": value}
+
+
+def test_a_value_no_line_can_hold_is_refused_before_lab_env_is_written(tmp_path):
+    with pytest.raises(ValueError, match="line break"):
+        LabState(tmp_path).publish({"LAB_VALUE": "two\nlines"})
+    assert not list(tmp_path.iterdir())

@@ -3,7 +3,10 @@ not one per layer (a fake first answer that waits for the others; the real endpo
 
 from __future__ import annotations
 
+import re
 import threading
+
+import pytest
 
 from keywords.common import endpoint_findings, endpoint_probe
 from keywords.common.endpoint_probe import Endpoint, probe
@@ -39,5 +42,22 @@ def test_the_probe_asks_every_endpoint_at_the_same_time(monkeypatch):
         assert targets == ["127.0.0.1:1001", "127.0.0.1:1002", "127.0.0.1:1003"]
         for target in targets:  # each recorded: its cases will fail on the finding instead of waiting
             assert "(blocked: the probe at the start of the run found" in endpoint_findings.blocked_cause(target)
+    finally:
+        endpoint_findings.forget_all()
+
+
+def test_a_check_fails_at_once_with_its_layers_message_on_an_endpoint_found_not_answering():
+    endpoint_findings.forget_all()
+    try:
+        endpoint_findings.fail_if_found_not_answering("127.0.0.1:1001", "MongoDB network failure at 127.0.0.1:1001")
+        endpoint_findings.record_not_answering("127.0.0.1:1001", "no answer within 5 s", found_by="PZ-13806")
+        with pytest.raises(AssertionError) as failure:
+            endpoint_findings.fail_if_found_not_answering("127.0.0.1:1001", "MongoDB network failure at 127.0.0.1:1001")
+        assert re.fullmatch(
+            r"MongoDB network failure at 127\.0\.0\.1:1001: not answering: no answer within 5 s \(blocked: PZ-13806 "
+            r"found 127\.0\.0\.1:1001 not answering at \d\d:\d\d:\d\d; not waited for again\)",
+            str(failure.value),
+        )
+        endpoint_findings.fail_if_found_not_answering("127.0.0.1:1002", "another endpoint: nothing known")
     finally:
         endpoint_findings.forget_all()
