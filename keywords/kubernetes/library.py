@@ -143,8 +143,11 @@ def _after_target(message: str) -> str:
     return message.split(": ", 1)[1] if message.startswith(f"{LAYER} ") else message
 
 
-class _NotRead(str):
-    """The evidence line saying why something was not read (not the pod's log, which is text too)."""
+@dataclass(frozen=True)
+class _NotRead:
+    """Why something was not read, as the evidence line says it (a type of its own: a pod's log is text too)."""
+
+    line: str
 
 
 def _read_for_evidence(deadline: float, read: Callable[[], T]) -> T | _NotRead:
@@ -827,7 +830,7 @@ class KubernetesLibrary:
                 field_selector=f"involvedObject.name={pod}",
             ),
         )
-        return [answer] if isinstance(answer, _NotRead) else event_lines(answer["items"])
+        return [answer.line] if isinstance(answer, _NotRead) else event_lines(answer["items"])
 
     def _log_lines(self, pod: str, namespace: str, container: str, previous: bool, deadline: float) -> list[str]:
         which = "previous container's log" if previous else "log"
@@ -845,7 +848,7 @@ class KubernetesLibrary:
                 tail_lines=EVIDENCE_LOG_LINES,
             ),
         )
-        lines = [answer] if isinstance(answer, _NotRead) else answer.splitlines() or ["(empty)"]
+        lines = [answer.line] if isinstance(answer, _NotRead) else answer.splitlines() or ["(empty)"]
         return [
             f"last {EVIDENCE_LOG_LINES} lines of container {container}'s {which}:",
             *(f"  {line}" for line in lines),

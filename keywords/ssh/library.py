@@ -169,7 +169,7 @@ class JumpHostSSHLibrary:
 
     Example:
     | Library                              | keywords.ssh.library.JumpHostSSHLibrary |  |
-    | SSH Access Should Be Enabled         |                         |        |
+    | Skip If SSH Access Is Disabled         |                         |        |
     | Connect To Jump Host                 |                         |        |
     | Remote User Should Match Configuration |                       |        |
     | Connect To Target Through Jump Host  |                         |        |
@@ -186,12 +186,12 @@ class JumpHostSSHLibrary:
         self.ROBOT_LIBRARY_LISTENER = self
         self._connections: Connections[_Session] = Connections(LAYER, "Connect To Jump Host")
 
-    @keyword("SSH Access Should Be Enabled")
-    def ssh_access_should_be_enabled(self) -> None:
+    @keyword("Skip If SSH Access Is Disabled")
+    def skip_if_ssh_access_is_disabled(self) -> None:
         """Skips the test when the environment has ``ssh: {enabled: false}``, giving that as the reason.
 
         Example:
-        | SSH Access Should Be Enabled |
+        | Skip If SSH Access Is Disabled |
         """
         self._ssh_section()
 

@@ -85,7 +85,7 @@ def test_healthy_lab_passes_every_pz13900_step_through_the_jump_host(start_lab, 
     lab = start_lab()
     use_ssh_section(ssh_section(lab))
 
-    ssh.ssh_access_should_be_enabled()
+    ssh.skip_if_ssh_access_is_disabled()
     ssh.connect_to_jump_host()
     assert ssh.command_should_succeed("hostname") == "lab-jump"
     assert ssh.remote_user_should_match_configuration() == "root"
@@ -255,7 +255,7 @@ def test_disabled_ssh_skips_with_the_reason(use_ssh_section, ssh):
     use_ssh_section({"enabled": False})
 
     with pytest.raises(SkipExecution, match=r"SSH access is disabled in environment 'lab' \(ssh.enabled: false\)"):
-        ssh.ssh_access_should_be_enabled()
+        ssh.skip_if_ssh_access_is_disabled()
 
 
 def test_configuration_problem_is_not_checked(use_ssh_section, ssh):
@@ -357,7 +357,7 @@ def test_keywords_run_from_a_robot_suite(start_lab, use_ssh_section, tmp_path):
     suite = tmp_path / "ssh.robot"
     suite.write_text(
         f"*** Settings ***\nLibrary    {library}    lab\n\n*** Test Cases ***\nSSH Through Jump Host\n"
-        "    SSH Access Should Be Enabled\n    Connect To Target Through Jump Host\n"
+        "    Skip If SSH Access Is Disabled\n    Connect To Target Through Jump Host\n"
         "    Command Output Should Contain    k9s version    Version:\n"
         f"    Connection Latency Should Be Below    {HANG_BOUND_S:g}\n"  # a hang bound, not the 2 s default
     )

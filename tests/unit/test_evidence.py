@@ -93,7 +93,7 @@ def test_what_evidence_cannot_read_is_a_line_saying_why_never_a_failure():
     def forbidden():
         raise AssertionError("Kubernetes API https://k:6443: list events failed: forbidden (403)")
 
-    assert _read_for_evidence(float("inf"), forbidden) == "not read: list events failed: forbidden (403)"
+    assert _read_for_evidence(float("inf"), forbidden) == _NotRead("not read: list events failed: forbidden (403)")
     spent = _read_for_evidence(0.0, lambda: "never called")
-    assert isinstance(spent, _NotRead) and spent == "not read: the evidence's time budget is spent"
+    assert spent == _NotRead("not read: the evidence's time budget is spent")
     assert not isinstance(_read_for_evidence(float("inf"), lambda: "not read: a log line"), _NotRead)
