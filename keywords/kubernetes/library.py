@@ -361,8 +361,10 @@ class KubernetesLibrary:
     # --- connection -----------------------------------------------------------------------------------------
 
     @keyword
-    def connect_to_kubernetes(self, environment: str | None = None, alias: str = "default") -> OpenedConnection:
-        """Opens a connection to the Kubernetes API of ``environment`` (default: the library's environment).
+    def connect_to_kubernetes(self, alias: str = "default", environment: str | None = None) -> OpenedConnection:
+        """Opens a connection as ``alias`` to the Kubernetes API of ``environment`` (default: the library's).
+
+        The same arguments as every library's connect keyword: ``alias``, then ``environment``.
 
         Loads the environment's ``kubernetes`` section, chooses the credentials (and logs which and why; for
         in-cluster credentials, the token and CA files, see ``FOCUS_SERVICE_ACCOUNT_DIR`` in the introduction),
@@ -372,7 +374,7 @@ class KubernetesLibrary:
         it is returned with its ``index``, ``alias``, ``target`` (the API URL) and ``seconds``.
 
         | ${connection}=             | `Connect To Kubernetes` |             |
-        | `Connect To Kubernetes`    | new_production          | alias=prod  |
+        | `Connect To Kubernetes`    | alias=prod              | environment=new_production |
         """
         started = time.monotonic()
         name = environment or self.environment or selected_environment_name()

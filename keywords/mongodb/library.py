@@ -148,19 +148,23 @@ class MongoDBLibrary:
         self._connections: Connections[_Connection] = Connections(LAYER, "Connect To MongoDB")
 
     @keyword("Connect To MongoDB")
-    def connect_to_mongodb(self, alias: str = "default", settings: dict | None = None) -> OpenedConnection:
+    def connect_to_mongodb(
+        self, alias: str = "default", environment: str | None = None, settings: dict | None = None
+    ) -> OpenedConnection:
         """Opens an authenticated connection as ``alias``; returns its ``index``, ``alias``, ``target``, ``seconds``.
 
-        ``settings`` defaults to the environment's ``mongodb`` section. The port is probed over TCP first,
-        so a closed port fails at once with ``connection refused`` instead of after the server-selection
-        timeout. Then the client is created with every timeout and pool size from the settings, and a
-        ``ping`` forces TCP connect and SCRAM authentication (none when the settings give no credentials).
+        The same arguments as every library's connect keyword: ``alias``, then ``environment`` (default: the
+        library's, else ``${ENV}``); ``settings`` defaults to that environment's ``mongodb`` section.
+        The port is probed over TCP first, so a closed port fails at once with ``connection refused`` instead of
+        after the server-selection timeout. Then the client is created with every timeout and pool size from the
+        settings, and a ``ping`` forces TCP connect and SCRAM authentication (none when the settings give no
+        credentials).
 
         | ${connection}= | `Connect To MongoDB` | alias=direct |
         | `Connect To MongoDB` | alias=app | settings=${focus_server_mongodb} |
         | Log | ${connection.target} |
         """
-        settings = settings if settings is not None else settings_of("mongodb", self._environment)
+        settings = settings if settings is not None else settings_of("mongodb", environment or self._environment)
         _check_settings(settings)
         target = f"{settings['host']}:{settings['port']}"
         connect_timeout_s = _setting(settings, "connect_timeout_ms") / 1000

@@ -196,8 +196,11 @@ class JumpHostSSHLibrary:
         self._ssh_section()
 
     @keyword
-    def connect_to_jump_host(self, alias: str = JUMP) -> OpenedConnection:
+    def connect_to_jump_host(self, alias: str = JUMP, environment: str | None = None) -> OpenedConnection:
         """Connects and authenticates to the jump host as ``alias``; returns the connection with its ``seconds``.
+
+        The same arguments as every library's connect keyword: ``alias``, then ``environment`` (default: the
+        library's, else ``${ENV}``), whose ``ssh`` section names the jump host.
 
         The TCP port is probed first, so a refused or unreachable port fails at once with a network cause.
         A connection already open under ``alias`` is closed first, with every target tunnelled through it.
@@ -206,8 +209,8 @@ class JumpHostSSHLibrary:
         | ${jump}= | Connect To Jump Host |
         | Log | ${jump.seconds} |
         """
-        ssh = self._ssh_section()
-        jump = HostSettings.from_section("jump host", self._host_section(ssh, "jump_host"))
+        ssh = self._ssh_section(environment)
+        jump = HostSettings.from_section("jump host", self._host_section(ssh, "jump_host", environment))
         _check_credentials(jump)
         if self._connections.is_open(alias):
             self._close_tunnels_through(self._connections.get(alias))
@@ -222,8 +225,12 @@ class JumpHostSSHLibrary:
         return self._remember(alias, _Session(client, jump, jump.address, latency, ssh["timeout_s"]))
 
     @keyword
-    def connect_to_target_through_jump_host(self, alias: str = TARGET, jump: str = JUMP) -> OpenedConnection:
+    def connect_to_target_through_jump_host(
+        self, alias: str = TARGET, environment: str | None = None, jump: str = JUMP
+    ) -> OpenedConnection:
         """Reaches the target host through a ``direct-tcpip`` channel of the jump host connection ``jump``.
+
+        ``alias`` and ``environment`` as for `Connect To Jump Host`.
 
         Connects to the jump host first (as ``jump``) if that connection is not open. Never opens a direct
         connection to the target. A target the jump host cannot reach is reported as such, not as a jump host
@@ -233,11 +240,11 @@ class JumpHostSSHLibrary:
         | Connect To Target Through Jump Host |
         | ${target}= | Connect To Target Through Jump Host | alias=prod-target | jump=prod-jump |
         """
-        ssh = self._ssh_section()
-        target = HostSettings.from_section("target host", self._host_section(ssh, "target_host"))
+        ssh = self._ssh_section(environment)
+        target = HostSettings.from_section("target host", self._host_section(ssh, "target_host", environment))
         _check_credentials(target)
         if not self._connections.is_open(jump):
-            self.connect_to_jump_host(jump)
+            self.connect_to_jump_host(jump, environment)
         jump_session = self._connections.get(jump)
         label = f"{target.address} via jump host {jump_session.settings.address}"
         started = time.monotonic()
@@ -408,16 +415,17 @@ class JumpHostSSHLibrary:
     def environment(self) -> str:
         return self._environment or selected_environment_name()
 
-    def _ssh_section(self) -> dict[str, Any]:
-        ssh = settings_of("ssh", self.environment)
+    def _ssh_section(self, environment: str | None = None) -> dict[str, Any]:
+        name = environment or self.environment
+        ssh = settings_of("ssh", name)
         if not ssh["enabled"]:
-            raise SkipExecution(f"SSH access is disabled in environment '{self.environment}' (ssh.enabled: false)")
+            raise SkipExecution(f"SSH access is disabled in environment '{name}' (ssh.enabled: false)")
         return ssh
 
-    def _host_section(self, ssh: dict[str, Any], key: str) -> dict[str, Any]:
+    def _host_section(self, ssh: dict[str, Any], key: str, environment: str | None = None) -> dict[str, Any]:
         section = ssh.get(key)
         if not section:
-            raise SettingsUnusable(LAYER, f"environment '{self.environment}' has no ssh.{key}")
+            raise SettingsUnusable(LAYER, f"environment '{environment or self.environment}' has no ssh.{key}")
         return section
 
     def _session(self, alias: str | None) -> _Session:

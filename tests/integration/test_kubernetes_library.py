@@ -447,3 +447,12 @@ def test_the_suites_token_may_read_but_the_real_authorizer_refuses_any_write(con
             write()
         assert refused.value.status == 403
         assert 'User "focus-suite" cannot' in json.loads(refused.value.body)["message"]
+
+
+def test_connect_takes_the_alias_then_the_environment_as_every_library_does(connect):
+    library = connect()
+    opened = library.connect_to_kubernetes("explicit", "lab")
+    assert opened.alias == "explicit" and opened.target.startswith("https://127.0.0.1:")
+    message = failure_of(lambda: library.connect_to_kubernetes("elsewhere", "nowhere"), SettingsUnusable)
+    assert message.startswith("Kubernetes API not checked, the environment's settings are unusable: environment ")
+    assert "'nowhere' not found" in message

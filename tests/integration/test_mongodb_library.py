@@ -378,3 +378,11 @@ def test_a_missing_collection_brings_the_database_stats(tmp_path, caplog):
         "database prisma: 3 collection(s), 5 document(s), data 708 B, storage 708 B, 3 index(es) of 65 B",
         "collections present: metadata, recordings, tasks",
     ]
+
+
+def test_connect_takes_the_alias_then_the_environment_as_every_library_does(library):
+    opened = library.connect_to_mongodb("explicit", "lab")
+    assert opened.alias == "explicit" and opened.target.startswith("127.0.0.1:")
+    message = failure_of(lambda: library.connect_to_mongodb("elsewhere", "nowhere"), SettingsUnusable)
+    assert message.startswith("MongoDB not checked, the environment's settings are unusable: environment ")
+    assert "'nowhere' not found" in message

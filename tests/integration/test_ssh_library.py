@@ -545,3 +545,14 @@ def test_without_the_fault_the_jump_host_login_is_the_configured_user(start_lab,
     ssh.connect_to_jump_host()
 
     assert ssh.remote_user_should_match_configuration(alias="jump") == "root"
+
+
+def test_connect_takes_the_alias_then_the_environment_as_every_library_does(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab()))
+    assert ssh.connect_to_jump_host("explicit-jump", "lab").alias == "explicit-jump"
+    assert ssh.connect_to_target_through_jump_host("explicit-target", "lab", jump="explicit-jump").alias == (
+        "explicit-target"
+    )
+    message = failure_of(lambda: ssh.connect_to_jump_host("elsewhere", "nowhere"), SettingsUnusable)
+    assert message.startswith("SSH not checked, the environment's settings are unusable: environment ")
+    assert "'nowhere' not found" in message
