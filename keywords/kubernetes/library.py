@@ -430,9 +430,9 @@ class KubernetesLibrary:
         | Should Start With | ${version} | v1.37 |
         """
         connection = self._connection()
-        info = self._call("get", "the server version", k8s.VersionApi(connection.api_client).get_code)
-        logger.info(f"{LAYER} {connection.url}: Kubernetes {info.git_version} ({info.platform})")
-        return info.git_version
+        info = self._call_json("get", "the server version", k8s.VersionApi(connection.api_client).get_code)
+        logger.info(f"{LAYER} {connection.url}: Kubernetes {info['gitVersion']} ({info['platform']})")
+        return info["gitVersion"]
 
     @keyword
     def get_namespaces(self) -> list[str]:
@@ -441,7 +441,8 @@ class KubernetesLibrary:
         | ${names} = | `Get Namespaces` |
         """
         core = k8s.CoreV1Api(self._connection().api_client)
-        return [ns.metadata.name for ns in self._call("list", "namespaces", core.list_namespace).items]
+        namespaces = self._call_json("list", "namespaces", core.list_namespace)["items"]
+        return [namespace["metadata"]["name"] for namespace in namespaces]
 
     @keyword
     def namespace_should_exist(self, namespace: str | None = None) -> None:
@@ -485,15 +486,9 @@ class KubernetesLibrary:
         core = k8s.CoreV1Api(connection.api_client)
         # The API's JSON as it came: building the client's model objects, then turning them back into the same
         # dictionaries, cost more than the request itself (bench: keyword overhead).
-        answer = self._call(
-            "list",
-            f"pods in namespace '{namespace}'",
-            core.list_namespaced_pod,
-            namespace,
-            label_selector=selector,
-            _preload_content=False,
-        )
-        pods = json.loads(answer.data)["items"]
+        pods = self._call_json(
+            "list", f"pods in namespace '{namespace}'", core.list_namespaced_pod, namespace, label_selector=selector
+        )["items"]
         matching = [summarize_pod(pod) for pod in pods if fnmatch.fnmatchcase(pod["metadata"]["name"], pattern)]
         logger.info(
             f"{self._where(namespace)}: {len(matching)} of {len(pods)} pods match '{pattern}'"
@@ -588,13 +583,15 @@ class KubernetesLibrary:
         if not name:
             raise SettingsUnusable(LAYER, "no service name given or configured (kubernetes.service.name)")
         core = k8s.CoreV1Api(connection.api_client)
-        services = self._call("list", f"services in namespace '{namespace}'", core.list_namespaced_service, namespace)
-        found = {service.metadata.name: service for service in services.items}
+        services = self._call_json(
+            "list", f"services in namespace '{namespace}'", core.list_namespaced_service, namespace
+        )["items"]
+        found = {service["metadata"]["name"]: service for service in services}
         if name not in found:
             raise AssertionError(
                 f"{self._where(namespace)}: service '{name}' not found; services present: {', '.join(found) or 'none'}"
             )
-        service = summarize_service(connection.api_client.sanitize_for_serialization(found[name]))
+        service = summarize_service(found[name])
         logger.info(f"{self._where(namespace)}: service {service}")
         return service
 
