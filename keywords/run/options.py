@@ -51,7 +51,7 @@ def run_options(args: Sequence[str]) -> RunOptions:
     """
     robot_args, _pabot_options = _parse_pabot_args(list(args))
     # Robot's own parser with robot's usage, as robot (and pabot) build it; no source is required here.
-    parser = ArgumentParser(USAGE, auto_pythonpath=False, auto_argumentfile=True, env_options="ROBOT_OPTIONS")
+    parser = ArgumentParser(USAGE, auto_argumentfile=True, env_options="ROBOT_OPTIONS")
     options, sources = parser.parse_args(robot_args)
 
     def values(*keys: str) -> tuple[str, ...]:
