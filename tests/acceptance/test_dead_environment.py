@@ -15,7 +15,7 @@ from tests.helpers import run_suites_against_lab
 LAB_TIMEOUT_S = 5.0
 #: Hang bounds, not measurements: a case may take 3 lab timeouts, the whole run (robot's start-up, the probe, six
 #: cases, the output) 6. Neither is the point of a test; the messages are (the probe's parallelism:
-#: tests/unit/test_endpoint_probe.py).
+#: tests/unit/common/test_endpoint_probe.py).
 CASE_HANG_BOUND_S = 3 * LAB_TIMEOUT_S
 RUN_HANG_BOUND_S = 6 * LAB_TIMEOUT_S
 #: The spec's run order: PZ-13806 first, PZ-13899 last.

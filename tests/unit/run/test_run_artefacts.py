@@ -14,7 +14,7 @@ from keywords.run.report import main
 from keywords.run.traceability import VERDICT_COLOURS
 from tests.helpers import REPO_ROOT
 
-SCHEMA = Path(__file__).resolve().parent.parent / "data" / "junit.xsd"
+SCHEMA = Path(__file__).resolve().parents[2] / "data" / "junit.xsd"
 EXTENSION = '<xs:element ref="properties" minOccurs="0"/><!-- the Xray extension -->'
 SUITES = {
     "mongodb/foundation.robot": (
