@@ -36,6 +36,13 @@ READS = (
     ("get", "endpoints", "panda"),
     ("list", "events", "panda"),
     ("list", "namespaces", ""),
+    ("list", "nodes", ""),
+    ("get", "configmaps", "panda"),
+    ("list", "persistentvolumeclaims", "panda"),
+    ("list", "deployments.apps", "panda"),
+    ("list", "statefulsets.apps", "panda"),
+    ("list", "jobs.batch", "panda"),
+    ("list", "cronjobs.batch", "panda"),
 )
 #: A hung run is stopped (and fails) after this long; a healthy one takes a few seconds. Not a timing check.
 RUN_BOUND_S = 300
