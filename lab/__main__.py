@@ -1,10 +1,12 @@
-"""``python -m lab up|down|status|run|faults|build``: the local stand-in infrastructure.
+"""``python -m lab up|down|run|faults|build``: the local infrastructure of real servers on 127.0.0.1.
 
     python -m lab up [--fault NAME ...]     start in the background, wait until every component is up
     python -m lab down                      stop it; no process or port is left behind
     python -m lab run [--fault NAME] -- CMD start, run CMD, always stop; exits with CMD's status
     python -m lab faults                    list the faults
     python -m lab build                     build the Go programs once (kube-apiserver + etcd, kwok, k9s)
+
+(``serve`` is the background process ``up`` starts; it is not for direct use.)
 
 ``$FOCUS_LAB_STATE`` selects the run folder (default ``lab/.state``), so several labs can run side by side.
 """

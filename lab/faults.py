@@ -23,9 +23,11 @@ def check_known(faults: frozenset[str]) -> None:
 
 
 def settings_for(component: str, faults: frozenset[str]) -> dict[str, Any]:
-    """The merged settings the active faults give ``component`` (empty when healthy)."""
+    """The merged settings the active faults give ``component`` (empty when healthy); lists add up, so two
+    faults of one component (two manifest overlays, two missing tools) both apply."""
     merged: dict[str, Any] = {}
     for name, fault in fault_table().items():
         if name in faults:
-            merged.update(fault.get(component) or {})
+            for key, value in (fault.get(component) or {}).items():
+                merged[key] = [*merged.get(key, []), *value] if isinstance(value, list) else value
     return merged

@@ -6,7 +6,9 @@ suite, bound by RBAC to get/list/watch only, so the suite's read-only promise is
 The same manifests as the stand-in's (``lab/kube_api/manifests``, fault overlays included) are applied through the
 API; kwok moves the pods to Running/Ready on the node ``panda-node-1`` and serves their logs (CRI-format files) to
 the API server's ``pods/log``. A pod whose manifest status is unhealthy gets a kwok scenario that produces that
-status (CrashLoopBackOff with its restarts and last termination, not Ready, Pending).
+status (CrashLoopBackOff with its restarts and last termination, not Ready, Pending). No controller-manager runs:
+the status the manifests give a Deployment, PersistentVolumeClaim, Job, CronJob or a node kwok does not manage is
+written through the status subresource once the object exists, its ``observedGeneration`` the server's generation.
 """
 
 from __future__ import annotations
@@ -29,15 +31,25 @@ from lab.component import LabContext
 from lab.faults import settings_for
 from lab.go_binaries import build, module_dir
 from lab.kube_api.component import MANIFESTS, publish_cluster, write_kubeconfig
+from lab.kube_api.server import SUITE_USER
 from lab.kube_api.store import ObjectStore
 from lab.ports import SilentListener, free_port
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
 NODE = "panda-node-1"
 SERVICE_CIDR = "10.43.0.0/16"  # so the Focus Server's ClusterIP 10.43.103.101 is valid
-SUITE_USER = "focus-suite"
 READY_TIMEOUT_S = 60.0
 KUBECTL = Path(sys.executable).parent / "kubectl"
+#: The kinds whose status the lab writes (no controller does here): their API path prefix and resource.
+STATUS_WRITTEN = {
+    "Deployment": ("apis/apps/v1", "deployments"),
+    "StatefulSet": ("apis/apps/v1", "statefulsets"),
+    "DaemonSet": ("apis/apps/v1", "daemonsets"),
+    "PersistentVolumeClaim": ("api/v1", "persistentvolumeclaims"),
+    "Job": ("apis/batch/v1", "jobs"),
+    "CronJob": ("apis/batch/v1", "cronjobs"),
+    "Node": ("api/v1", "nodes"),
+}
 #: What the suite may do: read what PZ-13899 reads, nothing else.
 READ_ONLY_RBAC = [
     {
@@ -50,7 +62,17 @@ READ_ONLY_RBAC = [
                 "resources": ["namespaces", "pods", "pods/log", "services", "endpoints", "events"],
                 "verbs": ["get", "list", "watch"],
             },
-            {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
+            {
+                "apiGroups": [""],
+                "resources": ["nodes", "configmaps", "persistentvolumeclaims"],
+                "verbs": ["get", "list", "watch"],
+            },
+            {
+                "apiGroups": ["apps"],
+                "resources": ["deployments", "statefulsets", "daemonsets", "replicasets"],
+                "verbs": ["get", "list", "watch"],
+            },
+            {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": ["get", "list", "watch"]},
         ],
     },
     {
@@ -153,6 +175,7 @@ class KubeClusterComponent:
             home=state / "kwok-home",
         )
         _apply(admin, [*READ_ONLY_RBAC, *_cluster_objects(objects)])
+        _write_statuses(url, tls.ca_cert, admin_token, objects)
         _wait_for_pods(admin, objects)
         _restore_restart_counts(admin, objects)
         return url
@@ -196,11 +219,38 @@ def _wait_ready(url: str, ca: Path, token: str, process: subprocess.Popen, log: 
     raise RuntimeError(f"kube-apiserver not ready within {READY_TIMEOUT_S:g} s; see {log}")
 
 
+def _write_statuses(url: str, ca: Path, token: str, objects: ObjectStore) -> None:
+    """The manifests' status of the kinds no controller writes here, each through its status subresource."""
+    context = ssl.create_default_context(cafile=str(ca))
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    for manifest in objects.all():
+        status = manifest.get("status")
+        if manifest["kind"] not in STATUS_WRITTEN or not status or _kwok_manages(manifest):
+            continue
+        prefix, resource = STATUS_WRITTEN[manifest["kind"]]
+        namespace = manifest["metadata"].get("namespace")
+        where = f"namespaces/{namespace}/" if namespace else ""
+        path = f"{url}/{prefix}/{where}{resource}/{manifest['metadata']['name']}"
+        with urllib.request.urlopen(urllib.request.Request(path, headers=headers), context=context, timeout=20) as got:
+            generation = json.load(got)["metadata"].get("generation")
+        if "observedGeneration" in status:
+            status = {**status, "observedGeneration": generation}
+        patch = urllib.request.Request(
+            f"{path}/status",
+            data=json.dumps({"status": status}).encode(),
+            headers={**headers, "Content-Type": "application/merge-patch+json"},
+            method="PATCH",
+        )
+        urllib.request.urlopen(patch, context=context, timeout=20).close()
+
+
+def _kwok_manages(manifest: dict) -> bool:
+    return manifest["kind"] == "Node" and "kwok.x-k8s.io/node" in (manifest["metadata"].get("annotations") or {})
+
+
 def _cluster_objects(objects: ObjectStore) -> list[dict]:
     """The manifests as objects to create: what the API server assigns left out, pods on kwok's node."""
-    created = [
-        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": NODE, "annotations": {"kwok.x-k8s.io/node": "fake"}}}
-    ]
+    created = []
     for manifest in objects.all():
         metadata = manifest["metadata"]
         if (manifest["kind"], metadata.get("namespace", ""), metadata["name"]) in {

@@ -64,6 +64,17 @@ def not_found(resource: str, name: str, group: str) -> ApiError:
     return ApiError(404, "NotFound", f'{resource} "{name}" not found', details)
 
 
+def forbidden(verb: str, resource: str, group: str, namespace: str) -> ApiError:
+    """What the real RBAC answers the suite's read-only user for a kind it may not read."""
+    where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
+    user = f'User "{SUITE_USER}"'
+    message = f'{resource} is forbidden: {user} cannot {verb} resource "{resource}" in API group "{group}"{where}'
+    return ApiError(403, "Forbidden", message, {"kind": resource})
+
+
+#: Kinds the suite's user may not read (the real lab's RBAC grants no Secret): the stand-in says 403 as it does.
+FORBIDDEN_KINDS = {"Secret"}
+SUITE_USER = "focus-suite"
 NO_SUCH_PATH = ApiError(404, "NotFound", "the server could not find the requested resource", {})
 
 
@@ -175,6 +186,8 @@ class ApiHandler(BaseHTTPRequestHandler):
             raise NO_SUCH_PATH
         if resource["namespaced"] and parts["name"] and not namespace:
             raise NO_SUCH_PATH
+        if resource["kind"] in FORBIDDEN_KINDS:
+            raise forbidden("get" if parts["name"] else "list", parts["resource"], group, namespace)
         store = self.server.store
         if not parts["name"]:
             try:

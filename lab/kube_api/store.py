@@ -4,11 +4,15 @@ A manifest folder holds ``*.yaml`` (multi-document), ``logs/<namespace>/<pod>.lo
 restarted, ``logs/<namespace>/<pod>.previous.log`` (the previous container's log).  Folders are applied in
 order: an object replaces the object of the same kind, namespace and name; an object annotated
 ``lab.focus/overlay: delete`` removes it instead (a deleted Namespace takes everything in it along).
+A value ``<<now>>`` or ``<<now-20m>>`` (s, m, h, d) is a time relative to the load, written as the API writes
+times: events, job runs and conditions that must be recent whenever the lab starts.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,8 @@ DELETE_ANNOTATION = "lab.focus/overlay"
 FIRST_RESOURCE_VERSION = 4711  # arbitrary, but non-zero like a real cluster's
 
 PREVIOUS = ".previous"  # a log file's suffix before .log when it holds the previous container's log
+RELATIVE_TIME = re.compile(r"^<<now(?:-(\d+)([smhd]))?>>$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
 
 
@@ -42,11 +48,12 @@ class ObjectStore:
         objects: dict[Key, dict] = {}
         logs: dict[tuple[str, str], str] = {}
         previous_logs: dict[tuple[str, str], str] = {}
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         for folder in folders:
             for file in sorted(folder.glob("*.yaml")):
                 for manifest in yaml.safe_load_all(file.read_text(encoding="utf-8")):
                     if manifest:
-                        _apply(objects, [logs, previous_logs], manifest)
+                        _apply(objects, [logs, previous_logs], _with_times(manifest, now))
             for log in sorted(folder.glob("logs/*/*.log")):
                 pod, previous = log.stem.removesuffix(PREVIOUS), log.stem.endswith(PREVIOUS)
                 (previous_logs if previous else logs)[(log.parent.name, pod)] = log.read_text(encoding="utf-8")
@@ -144,6 +151,19 @@ def _apply(objects: dict[Key, dict], log_sets: list[dict[tuple[str, str], str]],
         for logs in log_sets:
             for doomed_log in [pod for pod in logs if pod[0] == key[2]]:
                 del logs[doomed_log]
+
+
+def _with_times(value: Any, now: datetime.datetime) -> Any:
+    """``value`` with every ``<<now-N[smhd]>>`` replaced by that time before ``now``, as RFC 3339 UTC."""
+    if isinstance(value, dict):
+        return {key: _with_times(item, now) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_times(item, now) for item in value]
+    match = RELATIVE_TIME.match(value) if isinstance(value, str) else None
+    if not match:
+        return value
+    ago = int(match[1] or 0) * UNIT_SECONDS[match[2] or "s"]
+    return (now - datetime.timedelta(seconds=ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _complete_metadata(obj: dict, version: int) -> None:

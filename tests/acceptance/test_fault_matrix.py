@@ -34,7 +34,8 @@ CASES = {case.key for case in selected_cases()}
 
 
 def test_matrix_covers_every_lab_fault_and_names_only_cases_of_the_suites():
-    assert set(SINGLE) == set(fault_table())
+    # The faults that break only example cases have their row in examples_matrix.yaml (test_examples_against_lab).
+    assert set(SINGLE) <= set(fault_table())
     assert {fault for name in MIXED for fault in MATRIX[name]["faults"]} <= set(fault_table())
     named = {key for row in MATRIX.values() for key in [*row["fails"], *row.get("not_checked", {})]}
     assert named <= CASES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import socket
 import ssl
@@ -327,3 +328,71 @@ def test_kubectl_reports_unauthorized_for_a_bad_token(start_cluster, tmp_path):
     result = kubectl(start_cluster("k8s-bad-token"), tmp_path, "get", "pods", "-n", "panda")
     assert result.returncode == 1
     assert "You must be logged in to the server" in result.stderr  # kubectl's wording for a 401
+
+
+# --- the kinds the Kubernetes keywords read -------------------------------------------------------------------
+
+
+def test_workloads_nodes_claims_config_maps_and_jobs_are_served_as_the_real_server_serves_them(start_cluster):
+    published = start_cluster()
+    paths = {
+        "/apis/apps/v1/namespaces/panda/deployments/panda-panda-focus-server": "Deployment",
+        "/api/v1/nodes/panda-node-1": "Node",
+        "/api/v1/namespaces/panda/persistentvolumeclaims/panda-focus-server-recordings": "PersistentVolumeClaim",
+        "/api/v1/namespaces/panda/configmaps/panda-panda-focus-server-config": "ConfigMap",
+        "/apis/batch/v1/namespaces/panda/cronjobs/panda-recordings-cleanup": "CronJob",
+        "/apis/batch/v1/namespaces/panda/jobs/panda-recordings-cleanup-29400000": "Job",
+    }
+    for path, kind in paths.items():
+        answer = raw_get(published, path)
+        assert (answer.status, json.loads(answer.data)["kind"]) == (200, kind), path
+    assert json.loads(raw_get(published, "/api/v1/nodes").data)["kind"] == "NodeList"
+    assert raw_get(published, "/api/v1/namespaces/panda/nodes").status == 404  # cluster-scoped
+
+
+def test_recent_times_are_relative_to_the_start_of_the_lab(start_cluster):
+    cronjob = json.loads(
+        raw_get(start_cluster(), "/apis/batch/v1/namespaces/panda/cronjobs/panda-recordings-cleanup").data
+    )
+    succeeded = datetime.datetime.fromisoformat(cronjob["status"]["lastSuccessfulTime"])
+    age = datetime.datetime.now(datetime.UTC) - succeeded
+    assert datetime.timedelta(minutes=18) < age < datetime.timedelta(minutes=25)
+
+
+def test_secrets_are_forbidden_to_the_suite_as_the_real_rbac_forbids_them(start_cluster):
+    answer = raw_get(start_cluster(), "/api/v1/namespaces/panda/secrets")
+    status = json.loads(answer.data)
+    assert (answer.status, status["reason"]) == (403, "Forbidden")
+    assert status["message"] == (
+        'secrets is forbidden: User "focus-suite" cannot list resource "secrets" in API group ""'
+        ' in the namespace "panda"'
+    )
+
+
+def test_two_kubernetes_faults_together_both_apply(start_cluster):
+    published = start_cluster("rollout-stuck", "node-not-ready", "pvc-pending", "configmap-wrong-mongo")
+    deployment = json.loads(
+        raw_get(published, "/apis/apps/v1/namespaces/panda/deployments/panda-panda-focus-server").data
+    )
+    assert (deployment["status"]["updatedReplicas"], deployment["spec"]["replicas"]) == (1, 3)
+    nodes = json.loads(raw_get(published, "/api/v1/nodes").data)["items"]
+    assert [node["metadata"]["name"] for node in nodes] == ["panda-node-1", "panda-node-2"]
+    claim = json.loads(
+        raw_get(published, "/api/v1/namespaces/panda/persistentvolumeclaims/panda-focus-server-recordings").data
+    )
+    assert claim["status"]["phase"] == "Pending"
+    config = json.loads(raw_get(published, "/api/v1/namespaces/panda/configmaps/panda-panda-focus-server-config").data)
+    assert config["data"]["MONGODB_HOST"] == "mongo-old.panda.svc.cluster.local"
+
+
+def test_the_warning_event_storm_is_forty_recent_warnings(start_cluster):
+    events = json.loads(
+        raw_get(start_cluster("warning-event-storm"), "/api/v1/namespaces/panda/events?fieldSelector=type=Warning").data
+    )["items"]
+    recent = [
+        event
+        for event in events
+        if datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(event["lastTimestamp"])
+        < datetime.timedelta(minutes=15)
+    ]
+    assert len(recent) == 40
