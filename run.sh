@@ -135,7 +135,7 @@ run_tests() {
     "$VENV/bin/robocop" check
     "$VENV/bin/robocop" format --check
     "$VENV/bin/hadolint" Containerfile
-    "$VENV/bin/robot" --dryrun --output NONE --report NONE --log NONE --console dotted suites
+    "$VENV/bin/robot" --dryrun --output NONE --report NONE --log NONE --console dotted suites examples
     mkdir -p results/libdoc
     for library in config.library.ConfigLibrary mongodb.library.MongoDBLibrary \
         kubernetes.library.KubernetesLibrary ssh.library.JumpHostSSHLibrary; do

@@ -120,6 +120,9 @@ class Kubernetes(Section):
     in_cluster: bool = False
     verify_tls: bool = True
     request_timeout_s: Seconds = 10.0
+    #: How long a ``... Within`` keyword waits by default, and how often it looks again meanwhile.
+    wait_timeout_s: Seconds = 120.0
+    wait_poll_s: Seconds = 2.0
     namespace: str = "panda"
     pod_pattern: Glob = "panda-panda-focus-server-*"
     label_selector: str | None = None

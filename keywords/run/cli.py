@@ -25,7 +25,7 @@ COMMANDS = {
         "keywords.run.report",
     ),
     "xray": ("import a run's results into Xray (cloud or server)", "keywords.run.xray.command"),
-    "history": ("the run history (every diagnosed run is recorded): the trend page, the runs", "keywords.run.history.command"),
+    "history": ("the run history of every diagnosed run: its trend page and runs", "keywords.run.history.command"),
     "flake-check": ("run the suites repeatedly and table each case's verdicts", "keywords.run.history.flake_check"),
     "environments": ("run every suite against several environments in one go", "keywords.run.many_environments"),
 }
