@@ -43,6 +43,14 @@ def _alive(pid: int | None, state: LabState) -> bool:
     return not zombie and b"serve" in command_line and str(state.folder).encode() in command_line
 
 
+def _running(pid: int) -> bool:
+    """Whether ``pid`` has not exited yet: an exiting process's cmdline is already empty before it is a zombie."""
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
 def up(state: LabState, faults: frozenset[str]) -> None:
     check_known(faults)
     if _alive(state.pid(), state):
@@ -73,9 +81,9 @@ def down(state: LabState) -> None:
     if _alive(pid, state):
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while _alive(pid, state) and time.monotonic() < deadline:
+        while _running(pid) and time.monotonic() < deadline:  # ours: _alive said so just before
             time.sleep(0.05)
-        if _alive(pid, state):
+        if _running(pid):
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):  # not our child when an earlier `lab up` started it
             os.waitpid(pid, 0)

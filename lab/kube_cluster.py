@@ -6,13 +6,17 @@ suite, bound by RBAC to get/list/watch only, so the suite's read-only promise is
 The same manifests as the stand-in's (``lab/kube_api/manifests``, fault overlays included) are applied through the
 API; kwok moves the pods to Running/Ready on the node ``panda-node-1`` and serves their logs (CRI-format files) to
 the API server's ``pods/log``. A pod whose manifest status is unhealthy gets a kwok scenario that produces that
-status (CrashLoopBackOff with its restarts and last termination, not Ready, Pending). No controller-manager runs:
-the status the manifests give a Deployment, PersistentVolumeClaim, Job, CronJob or a node kwok does not manage is
-written through the status subresource once the object exists, its ``observedGeneration`` the server's generation.
+status (CrashLoopBackOff with its restarts and last termination, not Ready, Pending). No controller-manager runs,
+so the lab writes what its controllers would have, once the objects exist (``_complete_objects``): the manifests'
+status of the workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet), PersistentVolumeClaims, Jobs, CronJobs and
+of a node kwok does not manage, through the status subresource (``observedGeneration`` being the server's
+``metadata.generation``); each node's taints as its manifest says them; and each owner reference to an object of
+the manifests, with that owner's server-assigned uid.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import secrets
 import shutil
@@ -22,6 +26,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from cryptography.hazmat.primitives import serialization
@@ -40,17 +45,31 @@ NODE = "panda-node-1"
 SERVICE_CIDR = "10.43.0.0/16"  # so the Focus Server's ClusterIP 10.43.103.101 is valid
 READY_TIMEOUT_S = 60.0
 KUBECTL = Path(sys.executable).parent / "kubectl"
-#: The kinds whose status the lab writes (no controller does here): their API path prefix and resource.
-STATUS_WRITTEN = {
+#: Where the API serves each kind of the manifests the lab writes to after creating it: prefix and resource.
+API_PATHS = {
+    "Pod": ("api/v1", "pods"),
+    "Node": ("api/v1", "nodes"),
+    "PersistentVolumeClaim": ("api/v1", "persistentvolumeclaims"),
     "Deployment": ("apis/apps/v1", "deployments"),
+    "ReplicaSet": ("apis/apps/v1", "replicasets"),
     "StatefulSet": ("apis/apps/v1", "statefulsets"),
     "DaemonSet": ("apis/apps/v1", "daemonsets"),
-    "PersistentVolumeClaim": ("api/v1", "persistentvolumeclaims"),
     "Job": ("apis/batch/v1", "jobs"),
     "CronJob": ("apis/batch/v1", "cronjobs"),
-    "Node": ("api/v1", "nodes"),
 }
-#: What the suite may do: read what PZ-13899 reads, nothing else.
+#: The kinds whose manifest status the lab writes, as no controller does here (kwok writes pods' and its node's).
+STATUS_WRITTEN = {
+    "Node",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+}
+KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+#: What the suite may do: read what the Kubernetes keywords read (no Secret), nothing else.
 READ_ONLY_RBAC = [
     {
         "apiVersion": "rbac.authorization.k8s.io/v1",
@@ -165,7 +184,7 @@ class KubeClusterComponent:
             state / "kwok.log",
             build("kwok"),
             f"--kubeconfig={admin}",
-            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+            f"--manage-nodes-with-annotation-selector={KWOK_NODE_ANNOTATION}=fake",
             "--node-ip=127.0.0.1",
             f"--node-port={kwok_port}",
             f"--server-address=127.0.0.1:{kwok_port}",
@@ -175,7 +194,8 @@ class KubeClusterComponent:
             home=state / "kwok-home",
         )
         _apply(admin, [*READ_ONLY_RBAC, *_cluster_objects(objects)])
-        _write_statuses(url, tls.ca_cert, admin_token, objects)
+        with _AdminApi(url, tls.ca_cert, admin_token) as api:  # while kwok moves the pods
+            _complete_objects(api, objects)
         _wait_for_pods(admin, objects)
         _restore_restart_counts(admin, objects)
         return url
@@ -219,33 +239,83 @@ def _wait_ready(url: str, ca: Path, token: str, process: subprocess.Popen, log: 
     raise RuntimeError(f"kube-apiserver not ready within {READY_TIMEOUT_S:g} s; see {log}")
 
 
-def _write_statuses(url: str, ca: Path, token: str, objects: ObjectStore) -> None:
-    """The manifests' status of the kinds no controller writes here, each through its status subresource."""
-    context = ssl.create_default_context(cafile=str(ca))
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    for manifest in objects.all():
+class _AdminApi:
+    """The lab's own JSON requests to its API server (as ``system:masters``), over one kept-alive connection."""
+
+    def __init__(self, url: str, ca: Path, token: str) -> None:
+        address = urlsplit(url)
+        context = ssl.create_default_context(cafile=str(ca))
+        self._connection = http.client.HTTPSConnection(address.hostname, address.port, context=context, timeout=20)
+        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def __enter__(self) -> _AdminApi:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._connection.close()
+
+    def get(self, path: str) -> dict:
+        return self._request("GET", path)
+
+    def merge_patch(self, path: str, patch: dict) -> dict:
+        return self._request("PATCH", path, patch)
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> dict:
+        headers = dict(self._headers)
+        if body is not None:
+            headers["Content-Type"] = "application/merge-patch+json"
+        self._connection.request(method, path, json.dumps(body).encode() if body is not None else None, headers)
+        answer = self._connection.getresponse()
+        data = answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{method} {path}: {answer.status} {data.decode(errors='replace')[:300]}")
+        return json.loads(data)
+
+
+def _path(manifest: dict) -> str:
+    prefix, resource = API_PATHS[manifest["kind"]]
+    namespace = manifest["metadata"].get("namespace")
+    where = f"namespaces/{namespace}/" if namespace else ""
+    return f"/{prefix}/{where}{resource}/{manifest['metadata']['name']}"
+
+
+def _complete_objects(api: _AdminApi, objects: ObjectStore) -> None:
+    """What the controllers of a cluster would have written, as the manifests say it, once the objects exist.
+
+    - the status of the kinds no controller writes here (``STATUS_WRITTEN``; a node only when kwok does not manage
+      it), through the status subresource, ``observedGeneration`` being the server's ``metadata.generation``;
+    - a node's taints as its manifest says (none for a Ready node: the API server's admission taints every new
+      node ``not-ready``, and no node controller lifts it here);
+    - each ``ownerReference`` to an object of the manifests, with the owner's server-assigned uid (the manifests'
+      uids are the stand-in's; a reference to an object that is not in them is left out).
+    """
+    manifests = {(m["kind"], m["metadata"].get("namespace", ""), m["metadata"]["name"]): m for m in objects.all()}
+    uids: dict[tuple[str, str, str], str] = {}
+    for key, manifest in manifests.items():
+        path = _path(manifest) if manifest["kind"] in API_PATHS else None
         status = manifest.get("status")
-        if manifest["kind"] not in STATUS_WRITTEN or not status or _kwok_manages(manifest):
-            continue
-        prefix, resource = STATUS_WRITTEN[manifest["kind"]]
-        namespace = manifest["metadata"].get("namespace")
-        where = f"namespaces/{namespace}/" if namespace else ""
-        path = f"{url}/{prefix}/{where}{resource}/{manifest['metadata']['name']}"
-        with urllib.request.urlopen(urllib.request.Request(path, headers=headers), context=context, timeout=20) as got:
-            generation = json.load(got)["metadata"].get("generation")
-        if "observedGeneration" in status:
-            status = {**status, "observedGeneration": generation}
-        patch = urllib.request.Request(
-            f"{path}/status",
-            data=json.dumps({"status": status}).encode(),
-            headers={**headers, "Content-Type": "application/merge-patch+json"},
-            method="PATCH",
-        )
-        urllib.request.urlopen(patch, context=context, timeout=20).close()
+        if manifest["kind"] in STATUS_WRITTEN and status and not _kwok_manages(manifest):
+            if "observedGeneration" in status:
+                status = {**status, "observedGeneration": api.get(path)["metadata"].get("generation")}
+            uids[key] = api.merge_patch(f"{path}/status", {"status": status})["metadata"]["uid"]
+        if manifest["kind"] == "Node":
+            taints = (manifest.get("spec") or {}).get("taints")  # None: the admission's not-ready taint goes
+            uids[key] = api.merge_patch(path, {"spec": {"taints": taints}})["metadata"]["uid"]
+    for key, manifest in manifests.items():
+        owners = []
+        for reference in manifest["metadata"].get("ownerReferences") or []:
+            owner = (reference["kind"], key[1], reference["name"])
+            if owner not in manifests or reference["kind"] not in API_PATHS:
+                continue
+            if owner not in uids:
+                uids[owner] = api.get(_path(manifests[owner]))["metadata"]["uid"]
+            owners.append({**reference, "uid": uids[owner]})
+        if owners:
+            api.merge_patch(_path(manifest), {"metadata": {"ownerReferences": owners}})
 
 
 def _kwok_manages(manifest: dict) -> bool:
-    return manifest["kind"] == "Node" and "kwok.x-k8s.io/node" in (manifest["metadata"].get("annotations") or {})
+    return manifest["kind"] == "Node" and KWOK_NODE_ANNOTATION in (manifest["metadata"].get("annotations") or {})
 
 
 def _cluster_objects(objects: ObjectStore) -> list[dict]:
@@ -262,7 +332,7 @@ def _cluster_objects(objects: ObjectStore) -> list[dict]:
         clean["metadata"] = {
             key: value
             for key, value in metadata.items()
-            if key not in ("uid", "resourceVersion", "creationTimestamp", "ownerReferences")
+            if key not in ("uid", "resourceVersion", "creationTimestamp", "generation", "ownerReferences")
         }
         if manifest["kind"] == "Pod":
             clean["spec"] = {**manifest["spec"], "nodeName": NODE}

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from lab.kube_api.store import ObjectStore, SelectorError
+from lab.kube_api.selectors import SelectorError
+from lab.kube_api.store import ObjectStore
 from lab.kube_api.tables import table
 
 LOG = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ PATH = re.compile(
     r"(?:/namespaces/(?P<namespace>[^/]+)(?=/))?"
     r"(?:/(?P<resource>[a-z]+)(?:/(?P<name>[^/]+)(?:/(?P<subresource>[a-z]+))?)?)?$"
 )
+ENDPOINTS_DEPRECATED = "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
 IDLE_TIMEOUT_S = 30  # a keep-alive connection nobody uses is closed, so its thread ends
 
 
@@ -60,16 +62,25 @@ class ApiError(Exception):
 
 
 def not_found(resource: str, name: str, group: str) -> ApiError:
-    details = {"name": name, "group": group, "kind": resource} if group else {"name": name, "kind": resource}
-    return ApiError(404, "NotFound", f'{resource} "{name}" not found', details)
+    qualified = f"{resource}.{group}" if group else resource
+    return ApiError(404, "NotFound", f'{qualified} "{name}" not found', _details(name, group, resource))
 
 
-def forbidden(verb: str, resource: str, group: str, namespace: str) -> ApiError:
+def forbidden(verb: str, resource: str, group: str, namespace: str, name: str = "") -> ApiError:
     """What the real RBAC answers the suite's read-only user for a kind it may not read."""
+    qualified = f"{resource}.{group}" if group else resource
+    subject = f'{qualified} "{name}"' if name else qualified
     where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
-    user = f'User "{SUITE_USER}"'
-    message = f'{resource} is forbidden: {user} cannot {verb} resource "{resource}" in API group "{group}"{where}'
-    return ApiError(403, "Forbidden", message, {"kind": resource})
+    message = (
+        f'{subject} is forbidden: User "{SUITE_USER}" cannot {verb} resource "{resource}" in API group "{group}"'
+        + where
+    )
+    return ApiError(403, "Forbidden", message, _details(name, group, resource))
+
+
+def _details(name: str, group: str, resource: str) -> dict[str, str]:
+    """A Status's details as the API server orders them, empty parts left out."""
+    return {key: value for key, value in (("name", name), ("group", group), ("kind", resource)) if value}
 
 
 #: Kinds the suite's user may not read (the real lab's RBAC grants no Secret): the stand-in says 403 as it does.
@@ -187,15 +198,16 @@ class ApiHandler(BaseHTTPRequestHandler):
         if resource["namespaced"] and parts["name"] and not namespace:
             raise NO_SUCH_PATH
         if resource["kind"] in FORBIDDEN_KINDS:
-            raise forbidden("get" if parts["name"] else "list", parts["resource"], group, namespace)
+            verb = "get" if parts["name"] else "list"
+            raise forbidden(verb, parts["resource"], group, namespace, parts["name"] or "")
         store = self.server.store
         if not parts["name"]:
             try:
                 items = store.list(
                     resource["kind"], namespace, query.get("labelSelector", ""), query.get("fieldSelector", "")
                 )
-            except SelectorError as error:
-                raise ApiError(400, "BadRequest", str(error), {}) from None
+            except SelectorError as error:  # the real server's 400 has no details
+                raise ApiError(400, "BadRequest", str(error)) from None
             return self._send_objects(resource["kind"], group_version, items, query)
         obj = store.get(resource["kind"], namespace, parts["name"])
         if obj is None:
@@ -259,6 +271,8 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _send(self, code: int, content_type: str, payload: bytes) -> None:
         self.send_response(code)
+        if "/endpoints" in self.path:  # what kube-apiserver 1.33+ says with every v1 Endpoints answer
+            self.send_header("Warning", f'299 - "{ENDPOINTS_DEPRECATED}"')
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Cache-Control", "no-cache, private")

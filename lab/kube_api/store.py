@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from lab.kube_api.selectors import fields_match, labels_match, parse_field_selector, parse_label_selector
+
 DELETE_ANNOTATION = "lab.focus/overlay"
 FIRST_RESOURCE_VERSION = 4711  # arbitrary, but non-zero like a real cluster's
 
@@ -26,10 +28,6 @@ PREVIOUS = ".previous"  # a log file's suffix before .log when it holds the prev
 RELATIVE_TIME = re.compile(r"^<<now(?:-(\d+)([smhd]))?>>$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
-
-
-class SelectorError(ValueError):
-    """A label or field selector the stand-in cannot parse."""
 
 
 class ObjectStore:
@@ -78,16 +76,17 @@ class ObjectStore:
         return copy.deepcopy(found) if found else None
 
     def list(self, kind: str, namespace: str = "", label_selector: str = "", field_selector: str = "") -> list[dict]:
-        """Objects of ``kind``, in ``namespace`` or (empty) all namespaces, filtered by equality selectors."""
-        labels = parse_selector(label_selector)
-        fields = parse_selector(field_selector)
+        """Objects of ``kind``, in ``namespace`` or (empty) all namespaces, filtered by the selectors as the API
+        server filters (``SelectorError`` for one it would answer 400 for)."""
+        labels = parse_label_selector(label_selector)
+        fields = parse_field_selector(field_selector, kind)
         return [
             copy.deepcopy(obj)
             for (obj_kind, obj_namespace, _), obj in sorted(self._objects.items())
             if obj_kind == kind
             and (not namespace or obj_namespace == namespace)
-            and _matches(labels, lambda key, obj=obj: (obj["metadata"].get("labels") or {}).get(key))
-            and _matches(fields, lambda path, obj=obj: _field(obj, path))
+            and labels_match(labels, obj)
+            and fields_match(fields, obj)
         ]
 
     def log(self, namespace: str, pod: str) -> str:
@@ -95,43 +94,6 @@ class ObjectStore:
 
     def previous_log(self, namespace: str, pod: str) -> str | None:
         return self._previous_logs.get((namespace, pod))
-
-
-def parse_selector(selector: str) -> list[tuple[str, str, str | None]]:
-    """``a=b,c!=d,e,!f`` as (key, operator, value) triples; set-based forms (``in``, ``notin``) are not supported."""
-    requirements = []
-    for term in filter(None, (part.strip() for part in selector.split(","))):
-        for operator in ("!=", "==", "="):
-            if operator in term:
-                key, _, value = term.partition(operator)
-                requirements.append((key.strip(), "!=" if operator == "!=" else "=", value.strip()))
-                break
-        else:
-            if " " in term or "(" in term:
-                raise SelectorError(f"unable to parse requirement: {term!r} (only equality-based selectors)")
-            requirements.append((term.lstrip("!"), "!" if term.startswith("!") else "exists", None))
-    return requirements
-
-
-def _matches(requirements: list[tuple[str, str, str | None]], lookup) -> bool:
-    for key, operator, expected in requirements:
-        actual = lookup(key)
-        if operator == "=" and actual != expected:
-            return False
-        if operator == "!=" and actual == expected:
-            return False
-        if operator == "exists" and actual is None:
-            return False
-        if operator == "!" and actual is not None:
-            return False
-    return True
-
-
-def _field(obj: dict, path: str) -> str | None:
-    value: Any = obj
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return None if value is None else str(value)
 
 
 def _key(manifest: dict) -> Key:

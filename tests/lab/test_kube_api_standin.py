@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import socket
 import ssl
@@ -330,7 +329,7 @@ def test_kubectl_reports_unauthorized_for_a_bad_token(start_cluster, tmp_path):
     assert "You must be logged in to the server" in result.stderr  # kubectl's wording for a 401
 
 
-# --- the kinds the Kubernetes keywords read -------------------------------------------------------------------
+# --- the kinds the Kubernetes keywords read (their faults: test_kube_objects_and_faults.py) --------------------
 
 
 def test_workloads_nodes_claims_config_maps_and_jobs_are_served_as_the_real_server_serves_them(start_cluster):
@@ -350,25 +349,6 @@ def test_workloads_nodes_claims_config_maps_and_jobs_are_served_as_the_real_serv
     assert raw_get(published, "/api/v1/namespaces/panda/nodes").status == 404  # cluster-scoped
 
 
-def test_recent_times_are_relative_to_the_start_of_the_lab(start_cluster):
-    cronjob = json.loads(
-        raw_get(start_cluster(), "/apis/batch/v1/namespaces/panda/cronjobs/panda-recordings-cleanup").data
-    )
-    succeeded = datetime.datetime.fromisoformat(cronjob["status"]["lastSuccessfulTime"])
-    age = datetime.datetime.now(datetime.UTC) - succeeded
-    assert datetime.timedelta(minutes=18) < age < datetime.timedelta(minutes=25)
-
-
-def test_secrets_are_forbidden_to_the_suite_as_the_real_rbac_forbids_them(start_cluster):
-    answer = raw_get(start_cluster(), "/api/v1/namespaces/panda/secrets")
-    status = json.loads(answer.data)
-    assert (answer.status, status["reason"]) == (403, "Forbidden")
-    assert status["message"] == (
-        'secrets is forbidden: User "focus-suite" cannot list resource "secrets" in API group ""'
-        ' in the namespace "panda"'
-    )
-
-
 def test_two_kubernetes_faults_together_both_apply(start_cluster):
     published = start_cluster("rollout-stuck", "node-not-ready", "pvc-pending", "configmap-wrong-mongo")
     deployment = json.loads(
@@ -385,14 +365,66 @@ def test_two_kubernetes_faults_together_both_apply(start_cluster):
     assert config["data"]["MONGODB_HOST"] == "mongo-old.panda.svc.cluster.local"
 
 
-def test_the_warning_event_storm_is_forty_recent_warnings(start_cluster):
-    events = json.loads(
-        raw_get(start_cluster("warning-event-storm"), "/api/v1/namespaces/panda/events?fieldSelector=type=Warning").data
-    )["items"]
-    recent = [
-        event
-        for event in events
-        if datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(event["lastTimestamp"])
-        < datetime.timedelta(minutes=15)
+def test_set_based_label_selectors_select_as_the_real_server_does(start_cluster):
+    core = core_api(start_cluster("rollout-stuck"))
+    chosen = core.list_namespaced_pod(
+        "panda", label_selector="pod-template-hash in (5f6d7c8b9,other)", _request_timeout=5
+    )
+    assert [pod.metadata.name for pod in chosen.items] == ["panda-panda-focus-server-5f6d7c8b9-x4m2p"]
+    others = core.list_namespaced_pod("panda", label_selector="pod-template-hash notin (5f6d7c8b9)", _request_timeout=5)
+    assert [pod.metadata.name for pod in others.items] == PANDA_PODS
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("labelSelector=a%20b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
+        ("labelSelector=a%3Db,", "found '', expected: identifier after ','"),
+        ("fieldSelector=metadata.labels.app%3Dx", "field label not supported: metadata.labels.app"),
+        ("fieldSelector=metadata.name", "invalid selector: 'metadata.name'; can't understand 'metadata.name'"),
+    ],
+)
+def test_a_selector_the_real_server_refuses_is_a_400_with_its_message(start_cluster, query, message):
+    response = raw_get(start_cluster(), f"/api/v1/namespaces/panda/pods?{query}")
+    assert (response.status, json.loads(response.data)["message"]) == (400, message)
+
+
+def test_a_field_the_kind_does_not_select_on_is_refused_as_the_real_server_refuses_it(start_cluster):
+    response = raw_get(start_cluster(), "/apis/apps/v1/namespaces/panda/deployments?fieldSelector=status.replicas%3D2")
+    assert json.loads(response.data)["message"] == (
+        '"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"'
+    )
+
+
+def test_kubectl_prints_the_new_kinds_with_the_real_servers_columns(start_cluster, tmp_path):
+    published = start_cluster("rollout-stuck")
+    headers = {
+        "nodes": ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        "configmaps": ["NAME", "DATA", "AGE"],
+        "pvc": [
+            "NAME",
+            "STATUS",
+            "VOLUME",
+            "CAPACITY",
+            "ACCESS",
+            "MODES",
+            "STORAGECLASS",
+            "VOLUMEATTRIBUTESCLASS",
+            "AGE",
+        ],
+        "replicasets": ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        "jobs": ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"],
+        "cronjobs": ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST", "SCHEDULE", "AGE"],
+        "events": ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+    }
+    for kind, header in headers.items():
+        result = kubectl(published, tmp_path, "get", kind, "-n", "panda")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[0].split() == header, kind
+    replica_sets = kubectl(published, tmp_path, "get", "rs", "-n", "panda").stdout.splitlines()[1:]
+    assert [line.split()[:4] for line in replica_sets] == [
+        ["panda-panda-focus-server-5f6d7c8b9", "1", "1", "0"],
+        ["panda-panda-focus-server-7d9c8b6f5", "2", "2", "2"],
     ]
-    assert len(recent) == 40
+    job = kubectl(published, tmp_path, "get", "jobs", "-n", "panda").stdout.splitlines()[1]
+    assert job.split()[1:3] == ["Complete", "1/1"]
