@@ -102,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.choices["run"].add_argument("cmd", nargs=argparse.REMAINDER)
     commands.add_parser("down")
     commands.add_parser("faults")
-    commands.add_parser("build", help="build the Go programs (kube-apiserver with etcd, kwok, k9s) once, cached")
+    commands.add_parser(
+        "build",
+        help="build the Go programs (kube-apiserver with etcd, kube-controller-manager, kwok, k9s) once, cached",
+    )
     args = parser.parse_args(argv)
     faults = frozenset(getattr(args, "fault", []))
     if args.command == "serve":

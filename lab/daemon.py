@@ -21,15 +21,15 @@ def components() -> list[LabComponent]:
 
 
 def kubernetes_component() -> LabComponent:
-    """The real control plane (kube-apiserver + etcd, kwok) once it is built (`python -m lab build`), else the
-    stand-in; ``LAB_KUBERNETES=stand-in`` or ``=real`` chooses explicitly."""
+    """The real control plane (kube-apiserver + etcd, kube-controller-manager, kwok) once it is built
+    (`python -m lab build`), else the stand-in; ``LAB_KUBERNETES=stand-in`` or ``=real`` chooses explicitly."""
     from lab.go_binaries import cached, go_available
     from lab.kube_api.component import KubeApiComponent
-    from lab.kube_cluster import KubeClusterComponent
+    from lab.kube_cluster import CONTROL_PLANE, KubeClusterComponent
 
     choice = os.environ.get("LAB_KUBERNETES", "")
-    # kwok's stage files are read from Go's module cache: the real cluster needs Go as well as both binaries.
-    built = go_available() and cached("kube-apiserver") is not None and cached("kwok") is not None
+    # kwok's stage files are read from Go's module cache: the real cluster needs Go as well as its binaries.
+    built = go_available() and all(cached(name) is not None for name in CONTROL_PLANE)
     if choice == "stand-in" or (choice != "real" and not built):
         return KubeApiComponent()
     return KubeClusterComponent()

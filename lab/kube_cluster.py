@@ -1,17 +1,28 @@
-"""The lab's Kubernetes on a real control plane: kube-apiserver with embedded etcd, and kwok as the fake kubelet.
+"""The lab's Kubernetes on a real control plane: kube-apiserver with embedded etcd, kube-controller-manager, and kwok
+as the fake kubelet.
 
-Both are built from Go modules (:mod:`lab.go_binaries`). The API server listens on 127.0.0.1 only, with TLS from the
-lab's CA and static bearer tokens: one for the lab itself (``system:masters``, never published) and one for the
-suite, bound by RBAC to get/list/watch only, so the suite's read-only promise is checked by the real authorizer.
-The same manifests as the stand-in's (``lab/kube_api/manifests``, fault overlays included) are applied through the
-API; kwok moves the pods to Running/Ready on the node ``panda-node-1`` and serves their logs (CRI-format files) to
-the API server's ``pods/log``. A pod whose manifest status is unhealthy gets a kwok scenario that produces that
-status (CrashLoopBackOff with its restarts and last termination, not Ready, Pending). No controller-manager runs,
-so the lab writes what its controllers would have, once the objects exist (``_complete_objects``): the manifests'
-status of the workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet), PersistentVolumeClaims, Jobs, CronJobs and
-of a node kwok does not manage, through the status subresource (``observedGeneration`` being the server's
-``metadata.generation``); each node's taints as its manifest says them; and each owner reference to an object of
-the manifests, with that owner's server-assigned uid.
+All three are built from Go modules (:mod:`lab.go_binaries`), the API server and the controller manager from the same
+``k8s.io/kubernetes`` module. The API server listens on 127.0.0.1 only, with TLS from the lab's CA and static bearer
+tokens: one for the lab itself (``system:masters``, never published) and one for the suite, bound by RBAC to
+get/list/watch only, so the suite's read-only promise is checked by the real authorizer. The same manifests as the
+stand-in's (``lab/kube_api/manifests``, fault overlays included) are applied through the API; kwok moves the pods to
+Running/Ready on the node ``panda-node-1`` and serves their logs (CRI-format files) to the API server's ``pods/log``.
+A pod whose manifest status is unhealthy gets a kwok scenario that produces that status (CrashLoopBackOff with its
+restarts and last termination, not Ready, Pending).
+
+Once the pods have settled, kube-controller-manager starts with the controllers of ``CONTROLLERS``: the ReplicaSet
+controller counts the manifests' pods as its own (they carry its owner reference), the Deployment controller takes
+the ReplicaSet whose template is the Deployment's as the new one, and both compute their status from the pods; the
+endpoints and EndpointSlice controllers publish each selector Service's addresses from the pods' readiness and kwok's
+IPs. Their status is first written as they last wrote it before the lab started (a Deployment's from before its
+rollout's deadline passed, ``_status_before_deadline``, so the controller itself finds the deadline exceeded). The
+lab then waits until the controllers have computed what the manifests (the stand-in's answers) say, and fails naming
+each difference if they do not (``_wait_for_controllers``). What other controllers would write, the lab writes once
+the objects exist (``_complete_objects``): the status of nodes kwok does not manage, PersistentVolumeClaims,
+StatefulSets, DaemonSets, Jobs and CronJobs, through the status subresource (``observedGeneration`` being the
+server's ``metadata.generation``); each node's taints as its manifest says them; and each owner reference to an
+object of the manifests, with that owner's server-assigned uid. With faults combined, whose overlays each describe
+one fault alone, the lab takes the controllers' status once it stops changing.
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from lab.component import LabContext
-from lab.faults import settings_for
+from lab.faults import fault_table, settings_for
 from lab.go_binaries import build, module_dir
 from lab.kube_api.component import MANIFESTS, publish_cluster, write_kubeconfig
 from lab.kube_api.server import SUITE_USER
@@ -41,9 +52,14 @@ from lab.kube_api.store import ObjectStore
 from lab.ports import SilentListener, free_port
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
+#: The Go programs of the real control plane (``lab.go_binaries``): the lab uses the stand-in until all are built.
+CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kwok")
+#: The controllers kube-controller-manager runs here: the ones whose results the suite reads and kwok cannot fake.
+CONTROLLERS = ("deployment-controller", "replicaset-controller", "endpoints-controller", "endpointslice-controller")
 NODE = "panda-node-1"
 SERVICE_CIDR = "10.43.0.0/16"  # so the Focus Server's ClusterIP 10.43.103.101 is valid
 READY_TIMEOUT_S = 60.0
+SETTLED_S = 1.5  # how long combined faults' computed status stays unchanged before the lab takes it as final
 KUBECTL = Path(sys.executable).parent / "kubectl"
 #: Where the API serves each kind of the manifests the lab writes to after creating it: prefix and resource.
 API_PATHS = {
@@ -57,7 +73,9 @@ API_PATHS = {
     "Job": ("apis/batch/v1", "jobs"),
     "CronJob": ("apis/batch/v1", "cronjobs"),
 }
-#: The kinds whose manifest status the lab writes, as no controller does here (kwok writes pods' and its node's).
+#: The kinds whose manifest status the lab writes: as no controller does here (kwok writes pods' and its node's), or,
+#: for the Deployments and ReplicaSets, as their controllers last wrote it before the lab started (a Deployment's
+#: from before its deadline passed: ``_status_before_deadline``); they recompute it from the pods.
 STATUS_WRITTEN = {
     "Node",
     "PersistentVolumeClaim",
@@ -69,6 +87,11 @@ STATUS_WRITTEN = {
     "CronJob",
 }
 KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+#: The status fields the controllers compute that the lab compares with the manifests' before it is ready.
+COMPUTED_COUNTS = {
+    "Deployment": ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"),
+    "ReplicaSet": ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas"),
+}
 #: What the suite may do: read what the Kubernetes keywords read (no Secret), nothing else.
 READ_ONLY_RBAC = [
     {
@@ -120,12 +143,14 @@ class KubeClusterComponent:
         state.mkdir(parents=True)
         fault = settings_for(self.name, context.faults)
         overlays = fault.get("overlays", [])
+        # Each fault's overlay describes that fault alone: with two, the controllers' status is what both make.
+        combined = sum(bool((fault_table()[name].get(self.name) or {}).get("overlays")) for name in context.faults) > 1
         self._silent = SilentListener() if fault.get("api_unresponsive") else None
         return publish_cluster(
             state,
             fault,
-            lambda tls, token: self._start_control_plane(state, tls, token, overlays),
-            "kube-apiserver with embedded etcd, kwok as the kubelet",
+            lambda tls, token: self._start_control_plane(state, tls, token, overlays, combined),
+            "kube-apiserver with embedded etcd, kube-controller-manager, kwok as the kubelet",
             self._silent,
         )
 
@@ -133,7 +158,7 @@ class KubeClusterComponent:
         if self._silent is not None:
             self._silent.close()
             self._silent = None
-        for process in reversed(self._processes):  # kwok first, then the API server
+        for process in reversed(self._processes):  # the controllers and kwok first, then the API server
             process.terminate()
             try:
                 process.wait(timeout=10)
@@ -144,7 +169,7 @@ class KubeClusterComponent:
 
     # --- the control plane ---------------------------------------------------------------------------------------
 
-    def _start_control_plane(self, state: Path, tls, suite_token: str, overlays: list[str]) -> str:
+    def _start_control_plane(self, state: Path, tls, suite_token: str, overlays: list[str], combined: bool) -> str:
         admin_token = secrets.token_urlsafe(32)
         (state / "tokens.csv").touch(mode=0o600)  # private before it holds a secret
         (state / "tokens.csv").write_text(
@@ -197,7 +222,18 @@ class KubeClusterComponent:
         with _AdminApi(url, tls.ca_cert, admin_token) as api:  # while kwok moves the pods
             _complete_objects(api, objects)
         _wait_for_pods(admin, objects)
-        _restore_restart_counts(admin, objects)
+        with _AdminApi(url, tls.ca_cert, admin_token) as api:
+            _restore_pod_status(api, objects)
+            self._spawn(
+                state / "kube-controller-manager.log",
+                build("kube-controller-manager"),
+                f"--kubeconfig={admin}",
+                f"--controllers={','.join(CONTROLLERS)}",
+                "--leader-elect=false",  # the only one
+                "--secure-port=0",  # no health or metrics endpoint: nothing reads them here
+                "--use-service-account-credentials=false",  # one admin identity; no token controller runs
+            )
+            _wait_for_controllers(api, objects, self._processes[-1], state / "kube-controller-manager.log", combined)
         return url
 
     def _spawn(self, log: Path, *command, home: Path | None = None) -> None:
@@ -257,16 +293,22 @@ class _AdminApi:
     def get(self, path: str) -> dict:
         return self._request("GET", path)
 
+    def get_or_none(self, path: str) -> dict | None:
+        """The object, or None while it does not exist (404)."""
+        return self._request("GET", path, missing_ok=True)
+
     def merge_patch(self, path: str, patch: dict) -> dict:
         return self._request("PATCH", path, patch)
 
-    def _request(self, method: str, path: str, body: dict | None = None) -> dict:
+    def _request(self, method: str, path: str, body: dict | None = None, missing_ok: bool = False) -> dict | None:
         headers = dict(self._headers)
         if body is not None:
             headers["Content-Type"] = "application/merge-patch+json"
         self._connection.request(method, path, json.dumps(body).encode() if body is not None else None, headers)
         answer = self._connection.getresponse()
         data = answer.read()
+        if missing_ok and answer.status == 404:
+            return None
         if answer.status != 200:
             raise RuntimeError(f"{method} {path}: {answer.status} {data.decode(errors='replace')[:300]}")
         return json.loads(data)
@@ -283,7 +325,8 @@ def _complete_objects(api: _AdminApi, objects: ObjectStore) -> None:
     """What the controllers of a cluster would have written, as the manifests say it, once the objects exist.
 
     - the status of the kinds no controller writes here (``STATUS_WRITTEN``; a node only when kwok does not manage
-      it), through the status subresource, ``observedGeneration`` being the server's ``metadata.generation``;
+      it), through the status subresource, ``observedGeneration`` being the server's ``metadata.generation``; a
+      Deployment's as it was before its deadline passed, for the Deployment controller to recompute;
     - a node's taints as its manifest says (none for a Ready node: the API server's admission taints every new
       node ``not-ready``, and no node controller lifts it here);
     - each ``ownerReference`` to an object of the manifests, with the owner's server-assigned uid (the manifests'
@@ -297,6 +340,8 @@ def _complete_objects(api: _AdminApi, objects: ObjectStore) -> None:
         if manifest["kind"] in STATUS_WRITTEN and status and not _kwok_manages(manifest):
             if "observedGeneration" in status:
                 status = {**status, "observedGeneration": api.get(path)["metadata"].get("generation")}
+            if manifest["kind"] == "Deployment":
+                status = _status_before_deadline(status)
             uids[key] = api.merge_patch(f"{path}/status", {"status": status})["metadata"]["uid"]
         if manifest["kind"] == "Node":
             taints = (manifest.get("spec") or {}).get("taints")  # None: the admission's not-ready taint goes
@@ -314,20 +359,126 @@ def _complete_objects(api: _AdminApi, objects: ObjectStore) -> None:
             api.merge_patch(_path(manifest), {"metadata": {"ownerReferences": owners}})
 
 
+def _status_before_deadline(status: dict) -> dict:
+    """A Deployment's status as it was while its rollout was still progressing: the controller finds the deadline
+    exceeded itself (its condition's ``lastUpdateTime`` is older than ``progressDeadlineSeconds``), so the condition
+    the suite reads is the real controller's, not the manifest's."""
+    conditions = []
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "Progressing" and condition.get("reason") == "ProgressDeadlineExceeded":
+            subject = condition.get("message", "").split(" has timed out", 1)[0]
+            condition = {
+                **condition,
+                "status": "True",
+                "reason": "ReplicaSetUpdated",
+                "message": f"{subject} is progressing.",
+            }
+        conditions.append(condition)
+    return {**status, "conditions": conditions} if conditions else status
+
+
+def _wait_for_controllers(
+    api: _AdminApi, objects: ObjectStore, process: subprocess.Popen, log: Path, combined: bool
+) -> None:
+    """Until the controllers have computed what the manifests say: for one fault (or none) a difference is a defect
+    of its manifests, so the start fails naming it; for faults combined, their status once it stays unchanged for
+    ``SETTLED_S`` (the controllers compute what both faults make, which no single overlay describes)."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    last, since = None, time.monotonic()
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"kube-controller-manager exited with {process.returncode}; see {log}")
+        differences = _controller_differences(api, objects)
+        if not differences:
+            return
+        if differences != last:
+            last, since = differences, time.monotonic()
+        elif combined and time.monotonic() - since > SETTLED_S:
+            print(f"lab: faults combined, the controllers computed: {'; '.join(differences)}", file=sys.stderr)
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the controllers did not compute the manifests' status within {READY_TIMEOUT_S:g} s: "
+                + "; ".join(differences)
+            )
+        time.sleep(0.1)
+
+
+def _controller_differences(api: _AdminApi, objects: ObjectStore) -> list[str]:
+    """Where the controllers' status differs from the manifests': replica counts and conditions of the Deployments
+    and ReplicaSets, and which pods each selector Service's Endpoints hold as ready and not ready."""
+    selectors = {
+        (m["metadata"]["namespace"], m["metadata"]["name"])
+        for m in objects.all()
+        if m["kind"] == "Service" and (m.get("spec") or {}).get("selector")
+    }
+    differences = []
+    for manifest in objects.all():
+        kind, metadata = manifest["kind"], manifest["metadata"]
+        where = f"{kind} {metadata.get('namespace', '')}/{metadata['name']}"
+        if kind in COMPUTED_COUNTS:
+            live = api.get(_path(manifest))
+            lines = _status_differences(manifest, live)
+            differences += [f"{where}: {', '.join(lines)}"] if lines else []
+        elif kind == "Endpoints" and (metadata["namespace"], metadata["name"]) in selectors:
+            path = f"/api/v1/namespaces/{metadata['namespace']}/endpoints/{metadata['name']}"
+            live = api.get_or_none(path)
+            if live is None:
+                differences.append(f"{where}: not published yet")
+            elif _endpoint_pods(live) != _endpoint_pods(manifest):
+                differences.append(
+                    f"{where}: ready/not ready pods {_endpoint_pods(live)}, manifest {_endpoint_pods(manifest)}"
+                )
+    return differences
+
+
+def _status_differences(manifest: dict, live: dict) -> list[str]:
+    want, have = manifest.get("status") or {}, live.get("status") or {}
+    if have.get("observedGeneration") != live["metadata"].get("generation"):
+        return ["generation not observed yet"]
+    lines = [
+        f"{field} {have.get(field, 0)} (manifest {want.get(field, 0)})"
+        for field in COMPUTED_COUNTS[manifest["kind"]]
+        if have.get(field, 0) != want.get(field, 0)
+    ]
+    conditions = {c["type"]: (c["status"], c.get("reason")) for c in have.get("conditions") or []}
+    for condition in want.get("conditions") or []:
+        wanted = (condition["status"], condition.get("reason"))
+        if conditions.get(condition["type"]) != wanted:
+            lines.append(f"{condition['type']} {conditions.get(condition['type'])} (manifest {wanted})")
+    return lines
+
+
+def _endpoint_pods(endpoints: dict) -> tuple[list[str], list[str]]:
+    def pods(key: str) -> list[str]:
+        names = (
+            a.get("targetRef", {}).get("name", a.get("ip"))
+            for s in endpoints.get("subsets") or []
+            for a in s.get(key) or []
+        )
+        return sorted(names)
+
+    return pods("addresses"), pods("notReadyAddresses")
+
+
 def _kwok_manages(manifest: dict) -> bool:
     return manifest["kind"] == "Node" and KWOK_NODE_ANNOTATION in (manifest["metadata"].get("annotations") or {})
 
 
 def _cluster_objects(objects: ObjectStore) -> list[dict]:
-    """The manifests as objects to create: what the API server assigns left out, pods on kwok's node."""
+    """The manifests as objects to create: what the API server or a controller assigns left out, pods on kwok's
+    node."""
+    computed = {  # the endpoints controller's: each selector Service's Endpoints
+        ("Endpoints", m["metadata"]["namespace"], m["metadata"]["name"])
+        for m in objects.all()
+        if m["kind"] == "Service" and (m.get("spec") or {}).get("selector")
+    }
     created = []
     for manifest in objects.all():
         metadata = manifest["metadata"]
-        if (manifest["kind"], metadata.get("namespace", ""), metadata["name"]) in {
-            ("Service", "default", "kubernetes"),
-            ("Endpoints", "default", "kubernetes"),
-        }:
-            continue  # the API server's own
+        key = (manifest["kind"], metadata.get("namespace", ""), metadata["name"])
+        if key in {("Service", "default", "kubernetes"), ("Endpoints", "default", "kubernetes")} | computed:
+            continue  # the API server's own, or the endpoints controller's
         clean = {key: value for key, value in manifest.items() if key != "status"}
         clean["metadata"] = {
             key: value
@@ -438,24 +589,29 @@ def _wait_for_pods(kubeconfig: Path, objects: ObjectStore) -> None:
     raise RuntimeError(f"kwok did not settle the lab's pods within {READY_TIMEOUT_S:g} s")
 
 
-def _restore_restart_counts(kubeconfig: Path, objects: ObjectStore) -> None:
-    """A healthy pod of the manifests that restarted before keeps its count (kwok starts every pod at 0).
+def _restore_pod_status(api: _AdminApi, objects: ObjectStore) -> None:
+    """What kwok cannot know of a pod keeps its manifest's value: its IP (kwok allocates its own; the endpoints
+    controller publishes the pod's, so the addresses are the stand-in's), and a healthy pod's restart count (kwok
+    starts every pod at 0).
 
-    Written through the status subresource once kwok has made the pod Ready: no kwok stage matches a Ready pod,
-    so nothing writes its status again.
+    Written through the status subresource once kwok has settled the pod: no kwok stage matches a pod that is
+    Running (Ready or not), so nothing writes its status again.
     """
     for manifest in objects.all():
-        counts = {
-            container["name"]: container.get("restartCount", 0)
-            for container in (manifest.get("status") or {}).get("containerStatuses") or []
-        }
-        if manifest["kind"] != "Pod" or _scenario(manifest.get("status") or {}) or not any(counts.values()):
+        status = manifest.get("status") or {}
+        if manifest["kind"] != "Pod" or not status.get("podIP"):
             continue
-        where = ["-n", manifest["metadata"]["namespace"]]
-        pod = json.loads(_kubectl(kubeconfig, "get", "pod", manifest["metadata"]["name"], *where, "-o", "json"))
-        for container in pod["status"].get("containerStatuses") or []:
-            container["restartCount"] = counts.get(container["name"], 0)
-        _kubectl(kubeconfig, "replace", "--subresource=status", *where, "-f", "-", stdin=json.dumps(pod))
+        counts = (
+            {}
+            if _scenario(status)
+            else {c["name"]: c.get("restartCount", 0) for c in status.get("containerStatuses") or []}
+        )
+        path = _path(manifest)
+        containers = api.get(path)["status"].get("containerStatuses") or []
+        for container in containers:
+            container["restartCount"] = counts.get(container["name"], container.get("restartCount", 0))
+        patch = {"podIP": status["podIP"], "podIPs": status.get("podIPs") or [{"ip": status["podIP"]}]}
+        api.merge_patch(f"{path}/status", {"status": {**patch, "containerStatuses": containers}})
 
 
 def _settled(pod: dict) -> bool:

@@ -7,6 +7,7 @@ import secrets
 import shutil
 import socket
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from secantus import SecantusDBServer
 from lab.component import LabContext
 from lab.faults import settings_for
 from lab.ports import SilentListener, free_port
-from lab.seed_data import COLLECTIONS, bad_recording, seed_documents
+from lab.seed_data import COLLECTIONS, INDEXES, bad_recording, seed_documents
 
 DATABASE = "prisma"
 APP_USER = "prisma"
@@ -116,11 +117,15 @@ class MongoComponent:
                         {"role": MONITOR_ROLE, "db": "admin"},
                     ],
                 )
+                stale_by = timedelta(days=fault.get("recordings_stale_days", 0))
                 for name in COLLECTIONS:
                     if name not in fault.get("omit_collections", []):
                         database.create_collection(name)
                         if seed_documents(name):
-                            database[name].insert_many(seed_documents(name))
+                            database[name].insert_many(seed_documents(name, stale_by=stale_by))
+                        for index_name, keys, options in INDEXES.get(name, []):
+                            if f"{name}.{index_name}" not in fault.get("omit_indexes", []):
+                                database[name].create_index(keys, name=index_name, **options)
                 if fault.get("bad_recording"):
                     database["recordings"].insert_one(bad_recording())
         finally:

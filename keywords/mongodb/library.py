@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bson import SON
+from bson import encode as bson_encode
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 from robot.api import logger
@@ -18,6 +22,7 @@ from keywords.common.endpoint_findings import fail_if_found_not_answering, recor
 from keywords.common.evidence import log_evidence
 from keywords.common.measurements import log_measurement
 from keywords.common.outcomes import SettingsUnusable
+from keywords.common.redaction import redact
 from keywords.common.tcp_probe import TcpProbeError, probe_tcp
 from keywords.config.environment_choice import settings_of
 from keywords.config.environments import reveal
@@ -25,8 +30,41 @@ from keywords.config.settings_models import MongoDB
 from keywords.mongodb import latency
 from keywords.mongodb.evidence import current_op_lines, database_stats_lines, server_status_lines
 from keywords.mongodb.failures import UNAUTHORIZED, explain, is_unanswered
+from keywords.mongodb.queries import (
+    CONVERTERS,
+    Command,
+    Filter,
+    IndexKeys,
+    Projection,
+    SortKeys,
+    age_text,
+    allow_list_table,
+    as_utc,
+    check_read_only,
+    describe_index,
+    describe_keys,
+    index_problem,
+    utc_text,
+)
+from keywords.mongodb.server_health import (
+    NO_REPLICATION_ENABLED,
+    ConnectionLimit,
+    connections_problem,
+    lag_problem,
+    member_line,
+    primary_problem,
+    replica_set_essentials,
+    server_status_essentials,
+    unhealthy_members_problem,
+)
 
 LAYER = "MongoDB"
+#: `Find Documents` returns at most this many documents unless given another ``limit`` (at most MAX_FIND_LIMIT).
+DEFAULT_FIND_LIMIT = 100
+MAX_FIND_LIMIT = 10_000
+NAMESPACE_NOT_FOUND = 26
+#: Keys of every command answer that say nothing about the answer itself.
+_ENVELOPE = ("$clusterTime", "operationTime", "signature")
 REQUIRED_KEYS = ("host", "port", "database")
 #: The ``mongodb`` section's defaults, from its settings model: for settings a caller passes without a key.
 DEFAULTS = {
@@ -115,7 +153,49 @@ def _check_settings(settings: dict[str, Any]) -> None:
         )
 
 
-@library(scope="SUITE", auto_keywords=False)
+def _failure(connection: _Connection, cause: str) -> AssertionError:
+    """A verification's failure: ``MongoDB <host:port>: <cause>``, redacted like every message the run writes."""
+    return AssertionError(redact(f"MongoDB {connection.target}: {cause}"))
+
+
+def _explained(connection: _Connection, error: PyMongoError, action: str) -> AssertionError:
+    """A server's or the network's error during ``action``, as every keyword of the library words it, redacted."""
+    return AssertionError(redact(str(connection.explain(error, action))))
+
+
+def _max_time_ms(connection: _Connection) -> int:
+    """The server-side bound of a query: the client's own socket timeout, so the server stops when the client does."""
+    return int(_setting(connection.settings, "socket_timeout_ms"))
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_FIND_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_FIND_LIMIT}, got {limit}")
+
+
+def _field(document: dict, path: str) -> Any:
+    """The value at dotted ``path`` in ``document``, or ``None``."""
+    value: Any = document
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _ttl_wanted(ttl: timedelta | bool | None) -> str:
+    if ttl is True:
+        return " (with a TTL)"
+    if ttl is False:
+        return " (without a TTL)"
+    return f" (TTL {ttl.total_seconds():g} s)" if isinstance(ttl, timedelta) else ""
+
+
+def _with_allow_list(method: Callable) -> Callable:
+    """Writes the read-only allow-list into ``method``'s documentation: one list, in ``queries.py``."""
+    method.__doc__ = (method.__doc__ or "").replace("%ALLOW_LIST%", allow_list_table().replace("\n", "\n" + " " * 8))
+    return method
+
+
+@library(scope="SUITE", auto_keywords=False, converters={**CONVERTERS, ConnectionLimit: ConnectionLimit.from_robot})
 class MongoDBLibrary:
     """Connects to MongoDB with pymongo and checks connectivity, authentication, latency and data health.
 
@@ -140,6 +220,20 @@ class MongoDBLibrary:
     | ${stats}=      | `Measure Ping Latency` | samples=5  |
     | `Latency Should Be Below Threshold` | ${stats} |     |
     | `Close All MongoDB Connections` |     |              |
+
+    = Reading data =
+
+    `Find Documents`, `Count Documents`, `Get Distinct Values`, `Get Collection Indexes` and `Run Read Only Command`
+    read; `Count Documents Should Be At Least`, `Collection Should Have Index`, `Newest Document Should Be Newer
+    Than`, the replica-set checks and `Connections Should Be Below` verify, failing as
+    ``MongoDB <host:port>: <cause>`` on one line. Filters are dictionaries or JSON text (MongoDB Extended JSON);
+    a string value ``<time> ago`` at any depth is that moment in UTC. Documents are returned read by attribute;
+    counts and sizes are logged at INFO, documents (customer data) at DEBUG. Every query is bounded by the
+    connection's ``mongodb.socket_timeout_ms``, on the server too (``maxTimeMS``).
+
+    | `Collection Should Have Index` | recordings | start_time |
+    | `Newest Document Should Be Newer Than` | recordings | 1 hour |
+    | ${count}= | `Count Documents` | recordings | {"start_time": {"$gte": "1 day ago"}} |
     """
 
     def __init__(self, environment: str | None = None) -> None:
@@ -378,6 +472,393 @@ class MongoDBLibrary:
             raise AssertionError(f"MongoDB data layer at {connection.target}/{connection.database}.recordings: {shown}")
         logger.info(f"{len(recordings)} newest recording(s) well formed")
         return len(recordings)
+
+    @keyword("Find Documents")
+    def find_documents(
+        self,
+        collection: str,
+        filter: Filter | None = None,
+        projection: Projection | None = None,
+        sort: SortKeys | None = None,
+        limit: int = DEFAULT_FIND_LIMIT,
+        alias: str | None = None,
+    ) -> list[DotDict]:
+        """Returns the documents of ``collection`` matching ``filter``, at most ``limit`` (default 100), read by
+        attribute: ``${documents[0].uuid}``.
+
+        ``filter`` is a dictionary or JSON text (MongoDB Extended JSON); a string value ``<time> ago`` at any depth
+        is that moment (UTC): ``{"start_time": {"$gte": "1 hour ago"}}``. ``projection`` names the fields to return
+        (``uuid, start_time``) or is a MongoDB projection; ``sort`` is ``start_time:-1``, ``node, start_time:desc``
+        or a list of such. ``limit`` is between 1 and 10000: a read on production stays bounded. The server stops the
+        query after ``mongodb.socket_timeout_ms`` (``maxTimeMS``), as the client does. The count is logged at INFO,
+        the documents (customer data) at DEBUG.
+
+        | ${documents}= | `Find Documents` | recordings | {"node": "node4"} | sort=start_time:-1 | limit=10 |
+        | ${recent}=    | `Find Documents` | recordings | {"start_time": {"$gte": "1 hour ago"}} | projection=uuid |
+        | Log           | ${documents[0].uuid} |
+        """
+        connection = self._connection(alias)
+        _check_limit(limit)
+        where = f"{connection.database}.{collection}"
+        try:
+            documents = list(
+                connection.client[connection.database][collection].find(
+                    dict(filter or {}),
+                    dict(projection) if projection else None,
+                    sort=list(sort) if sort else None,
+                    limit=limit,
+                    max_time_ms=_max_time_ms(connection),
+                )
+            )
+        except PyMongoError as error:
+            raise _explained(connection, error, f"find in '{collection}'") from None
+        logger.info(f"find on {where}: {len(documents)} document(s) (limit {limit})")
+        logger.debug(redact(f"find on {where} with filter {dict(filter or {})}: {documents}"))
+        return [DotDict(document) for document in documents]
+
+    @keyword("Count Documents")
+    def count_documents(self, collection: str, filter: Filter | None = None, alias: str | None = None) -> int:
+        """Returns how many documents of ``collection`` match ``filter`` (default: all), counted by the server.
+
+        ``filter`` as in `Find Documents`, relative times included. Bounded by ``mongodb.socket_timeout_ms``.
+
+        | ${count}= | `Count Documents` | recordings |
+        | ${recent}= | `Count Documents` | recordings | {"start_time": {"$gte": "1 day ago"}} |
+        """
+        connection = self._connection(alias)
+        try:
+            count = connection.client[connection.database][collection].count_documents(
+                dict(filter or {}), maxTimeMS=_max_time_ms(connection)
+            )
+        except PyMongoError as error:
+            raise _explained(connection, error, f"count documents in '{collection}'") from None
+        matching = " matching the filter" if filter else ""
+        logger.info(f"{count} document(s) in {connection.database}.{collection}{matching}")
+        return count
+
+    @keyword("Count Documents Should Be At Least")
+    def count_documents_should_be_at_least(
+        self, collection: str, minimum: int, filter: Filter | None = None, alias: str | None = None
+    ) -> int:
+        """Fails unless at least ``minimum`` documents of ``collection`` match ``filter``; returns the count.
+
+        | `Count Documents Should Be At Least` | recordings | 1 | {"start_time": {"$gte": "1 day ago"}} |
+        | ${count}= | `Count Documents Should Be At Least` | metadata | 2 |
+        """
+        if minimum < 0:
+            raise ValueError(f"minimum must be 0 or more, got {minimum}")
+        connection = self._connection(alias)
+        count = self.count_documents(collection, filter, alias)
+        if count < minimum:
+            matching = " matching the filter" if filter else ""
+            raise _failure(
+                connection,
+                f"{connection.database}.{collection} has {count} document(s){matching}, expected at least {minimum}",
+            )
+        return count
+
+    @keyword("Get Distinct Values")
+    def get_distinct_values(
+        self, collection: str, key: str, filter: Filter | None = None, alias: str | None = None
+    ) -> list:
+        """Returns the distinct values of ``key`` (a dotted path such as ``channels.first``) among the documents of
+        ``collection`` matching ``filter``, as the server orders them.
+
+        How many are logged at INFO, the values (customer data) at DEBUG.
+
+        | ${nodes}= | `Get Distinct Values` | recordings | node |
+        | ${nodes}= | `Get Distinct Values` | recordings | node | {"status": "complete"} |
+        """
+        connection = self._connection(alias)
+        try:
+            values = connection.client[connection.database][collection].distinct(
+                key, dict(filter or {}), maxTimeMS=_max_time_ms(connection)
+            )
+        except PyMongoError as error:
+            raise _explained(connection, error, f"read distinct '{key}' of '{collection}'") from None
+        logger.info(f"{len(values)} distinct value(s) of '{key}' in {connection.database}.{collection}")
+        logger.debug(redact(f"distinct '{key}' in {connection.database}.{collection}: {values}"))
+        return [DotDict(value) if isinstance(value, dict) else value for value in values]
+
+    @keyword("Get Collection Indexes")
+    def get_collection_indexes(self, collection: str, alias: str | None = None) -> list[DotDict]:
+        """Returns the indexes of ``collection`` as the server lists them (``name``, ``key``, and ``unique``,
+        ``expireAfterSeconds`` where set), read by attribute: ``${indexes[1].name}``.
+
+        A collection that does not exist fails, naming the collections there are.
+
+        | ${indexes}= | `Get Collection Indexes` | recordings |
+        | Log | ${indexes[0].key} |
+        """
+        connection = self._connection(alias)
+        indexes = self._indexes(connection, collection)
+        logger.info(
+            f"Indexes of {connection.database}.{collection}: {', '.join(map(describe_index, indexes)) or 'none'}"
+        )
+        return [DotDict(index) for index in indexes]
+
+    @keyword("Collection Should Have Index")
+    def collection_should_have_index(
+        self,
+        collection: str,
+        keys: IndexKeys,
+        unique: bool | None = None,
+        ttl: timedelta | bool | None = None,
+        alias: str | None = None,
+    ) -> DotDict:
+        """Fails unless ``collection`` has an index on ``keys``; returns the index found.
+
+        ``keys``: ``start_time`` (either direction), ``start_time:-1``, ``node:1, start_time:-1`` or a list; an
+        index whose leading keys are these matches (a compound index serves its prefixes). ``unique=True`` or
+        ``False`` and ``ttl`` (``True``: a TTL index; ``1 day``: that TTL exactly; ``False``: no TTL) are checked
+        only when given. The failure names every index there is:
+        ``MongoDB 127.0.0.1:27017: prisma.recordings has no index on start_time; indexes: _id_ (_id:1)``.
+
+        | `Collection Should Have Index` | recordings | start_time |
+        | `Collection Should Have Index` | recordings | start_time:-1 |
+        | `Collection Should Have Index` | recordings | uuid | unique=True |
+        | `Collection Should Have Index` | sessions | created_at | ttl=1 day |
+        """
+        connection = self._connection(alias)
+        indexes = self._indexes(connection, collection)
+        keys_text = describe_keys(list(keys))
+        problems = {}
+        for index in indexes:
+            problem = index_problem(index, list(keys), unique, ttl)
+            if problem is None:
+                logger.info(f"{connection.database}.{collection} has index {describe_index(index)} on {keys_text}")
+                return DotDict(index)
+            problems[describe_index(index)] = problem
+        wanted = keys_text + "".join(
+            [
+                " (unique)" if unique else " (not unique)" if unique is False else "",
+                _ttl_wanted(ttl),
+            ]
+        )
+        near = [f"{name} {problem}" for name, problem in problems.items() if problem != "has other keys"]
+        found = "; ".join(near) if near else ", ".join(problems) or "none"
+        raise _failure(connection, f"{connection.database}.{collection} has no index on {wanted}; indexes: {found}")
+
+    @keyword("Newest Document Should Be Newer Than")
+    def newest_document_should_be_newer_than(
+        self,
+        collection: str,
+        max_age: timedelta,
+        time_field: str = "start_time",
+        filter: Filter | None = None,
+        alias: str | None = None,
+    ) -> DotDict:
+        """Fails unless the newest ``time_field`` of ``collection`` (among documents matching ``filter``) is less
+        than ``max_age`` old; returns ``moment`` (UTC) and ``age_s``.
+
+        ``max_age`` is a Robot time string (``1 hour``, ``30 min``, ``2 days``). The newest document is found by the
+        server (sort on ``time_field`` descending, limit 1: cheap with an index on it, see
+        `Collection Should Have Index`); a date or ISO text counts. An empty collection, or no document with
+        ``time_field``, fails: nothing new arrived. Only the time is read and logged, no customer data.
+
+        | `Newest Document Should Be Newer Than` | recordings | 1 hour |
+        | `Newest Document Should Be Newer Than` | recordings | 1 day | time_field=end_time |
+        | ${newest}= | `Newest Document Should Be Newer Than` | recordings | 1 hour | filter={"node": "node4"} |
+        """
+        if max_age.total_seconds() <= 0:
+            raise ValueError(f"max_age must be above 0, got {max_age}")
+        connection = self._connection(alias)
+        where = f"{connection.database}.{collection}"
+        has_time = {time_field: {"$exists": True}}
+        query = {"$and": [dict(filter), has_time]} if filter else has_time
+        try:
+            newest = list(
+                connection.client[connection.database][collection].find(
+                    query,
+                    {time_field: 1},
+                    sort=[(time_field, -1)],
+                    limit=1,
+                    max_time_ms=_max_time_ms(connection),
+                )
+            )
+        except PyMongoError as error:
+            raise _explained(connection, error, f"find the newest '{time_field}' in '{collection}'") from None
+        matching = " matching the filter" if filter else ""
+        if not newest:
+            raise _failure(connection, f"{where} has no document{matching} with {time_field}: nothing recorded")
+        value = _field(newest[0], time_field)
+        moment = as_utc(value)
+        if moment is None:
+            raise _failure(connection, f"the newest {time_field} in {where} is not a date: {value!r}")
+        age = datetime.now(UTC) - moment
+        logger.info(f"Newest {time_field} in {where}{matching}: {utc_text(moment)}, {age_text(age)} old")
+        if age >= max_age:
+            raise _failure(
+                connection,
+                f"the newest {time_field} in {where}{matching} is {utc_text(moment)}, {age_text(age)} old: "
+                f"not newer than {age_text(max_age)}",
+            )
+        return DotDict(moment=moment, age_s=age.total_seconds())
+
+    @keyword("Get Replica Set Status")
+    def get_replica_set_status(self, alias: str | None = None) -> DotDict:
+        """Returns the replica set's essentials from ``replSetGetStatus``: ``set``, ``primary`` (or ``None``),
+        ``members`` (each ``name``, ``state``, ``health``, ``optime_date``, ``lag_s`` behind the primary) and
+        ``max_lag_s``.
+
+        A standalone server (no replica set) fails: ``MongoDB <target>: not a replica set ...``; so do
+        `Replica Set Should Have A Primary`, `Replica Set Members Should Be Healthy` and `Replication Lag Should Be
+        Below`: a case that checks a replica set must not pass on a server that is not one. The user needs the
+        ``replSetGetStatus`` privilege (the built-in ``clusterMonitor`` role has it).
+
+        | ${status}= | `Get Replica Set Status` |
+        | Log | ${status.primary} |
+        """
+        connection = self._connection(alias)
+        try:
+            status = connection.client.admin.command("replSetGetStatus")
+        except OperationFailure as error:
+            if error.code == NO_REPLICATION_ENABLED or "not running with --replSet" in str(error):
+                raise _failure(
+                    connection, f"not a replica set (replSetGetStatus: {_first_words(error)}): a standalone server"
+                ) from None
+            raise _explained(connection, error, "read the replica set status (replSetGetStatus)") from None
+        except PyMongoError as error:
+            raise _explained(connection, error, "read the replica set status (replSetGetStatus)") from None
+        essentials = replica_set_essentials(status)
+        members = "; ".join(member_line(member) for member in essentials.members)
+        logger.info(f"MongoDB {connection.target} replica set '{essentials.set}': {members}")
+        return essentials
+
+    @keyword("Replica Set Should Have A Primary")
+    def replica_set_should_have_a_primary(self, alias: str | None = None) -> str:
+        """Fails unless a member of the replica set is PRIMARY, naming every member's state; returns its name.
+
+        | `Replica Set Should Have A Primary` |
+        | ${primary}= | `Replica Set Should Have A Primary` |
+        """
+        essentials = self.get_replica_set_status(alias)
+        problem = primary_problem(essentials)
+        if problem:
+            raise _failure(self._connection(alias), problem)
+        return essentials.primary
+
+    @keyword("Replica Set Members Should Be Healthy")
+    def replica_set_members_should_be_healthy(self, alias: str | None = None) -> None:
+        """Fails unless every member has ``health`` 1 and is PRIMARY, SECONDARY or ARBITER; names the others with
+        their state and heartbeat message.
+
+        | `Replica Set Members Should Be Healthy` |
+        """
+        essentials = self.get_replica_set_status(alias)
+        problem = unhealthy_members_problem(essentials)
+        if problem:
+            raise _failure(self._connection(alias), problem)
+
+    @keyword("Replication Lag Should Be Below")
+    def replication_lag_should_be_below(self, max_lag: timedelta, alias: str | None = None) -> float:
+        """Fails when a secondary's last applied operation is ``max_lag`` or more behind the primary's (from
+        ``replSetGetStatus``'s ``optimeDate``); returns the largest lag in seconds (0 without secondaries).
+
+        Without a primary no lag can be measured: that fails too. A single-member set has no lag.
+
+        | `Replication Lag Should Be Below` | 10 s |
+        | ${lag}= | `Replication Lag Should Be Below` | 1 min |
+        """
+        if max_lag.total_seconds() <= 0:
+            raise ValueError(f"max_lag must be above 0, got {max_lag}")
+        essentials = self.get_replica_set_status(alias)
+        problem = lag_problem(essentials, max_lag.total_seconds())
+        if problem:
+            raise _failure(self._connection(alias), problem)
+        return essentials.max_lag_s or 0.0
+
+    @keyword("Get MongoDB Server Status")
+    def get_mongodb_server_status(self, alias: str | None = None) -> DotDict:
+        """Returns ``serverStatus`` essentials: ``host``, ``version``, ``uptime_s``, ``connections`` (``current``,
+        ``available``, ``total_created``) and ``opcounters``.
+
+        The user needs the ``serverStatus`` privilege (the built-in ``clusterMonitor`` role has it).
+
+        | ${status}= | `Get MongoDB Server Status` |
+        | Log | ${status.connections.current} |
+        """
+        connection = self._connection(alias)
+        try:
+            status = connection.client.admin.command("serverStatus")
+        except PyMongoError as error:
+            raise _explained(connection, error, "read the server status (serverStatus)") from None
+        essentials = server_status_essentials(status)
+        logger.info(f"MongoDB {connection.target} serverStatus: {'; '.join(server_status_lines(status))}")
+        return essentials
+
+    @keyword("Connections Should Be Below")
+    def connections_should_be_below(self, limit: ConnectionLimit, alias: str | None = None) -> int:
+        """Fails unless the connections in use (``serverStatus`` ``connections.current``) are below ``limit``;
+        returns them.
+
+        ``limit`` is a share of the connections the server can take (``80%`` of current + available) or a number
+        (``500``). A server that reports ``available`` 0 is full: any share fails.
+
+        | `Connections Should Be Below` | 80% |
+        | `Connections Should Be Below` | 500 |
+        """
+        connection = self._connection(alias)
+        essentials = self.get_mongodb_server_status(alias)
+        problem = connections_problem(essentials, limit)
+        if problem:
+            raise _failure(connection, problem)
+        return essentials.connections.current
+
+    @keyword("Run Read Only Command")
+    @_with_allow_list
+    def run_read_only_command(self, command: Command, database: str | None = None, alias: str | None = None) -> DotDict:
+        """Sends ``command`` to ``database`` (default: the configured one) if it is on the read-only allow-list;
+        returns the server's answer, read by attribute.
+
+        ``command`` is its name alone (``ping``), JSON text whose first key is the command
+        (``{"collStats": "recordings"}``) or a dictionary; relative times (``1 hour ago``) are converted as in
+        `Find Documents`. Any command not on the list below, an ``aggregate`` with a ``$out`` or ``$merge`` stage
+        anywhere, or an ``explain`` of a refused command, raises ``ValueError`` naming it, before anything is sent.
+        The answer's size is logged at INFO, the answer (it may hold customer data) at DEBUG. A server error fails
+        as every keyword's does; the client's ``mongodb.socket_timeout_ms`` bounds the wait.
+
+        The allow-list (``keywords/mongodb/queries.py``, ``READ_ONLY_COMMANDS``):
+
+        | = command = | = reads = |
+        %ALLOW_LIST%
+
+        | ${answer}= | `Run Read Only Command` | ping |
+        | ${stats}=  | `Run Read Only Command` | {"collStats": "recordings"} |
+        | ${answer}= | `Run Read Only Command` | {"count": "recordings", "query": {"node": "node4"}} |
+        | Log        | ${stats.count} |
+        """
+        name = check_read_only(command)
+        connection = self._connection(alias)
+        database = database or connection.database
+        try:
+            answer = connection.client[database].command(SON(command))
+        except PyMongoError as error:
+            raise _explained(connection, error, f"run '{name}' on '{database}'") from None
+        answer = {key: value for key, value in answer.items() if key not in _ENVELOPE}
+        logger.info(f"MongoDB {connection.target}/{database} {name}: answer of {len(bson_encode(answer))} B")
+        logger.debug(redact(f"MongoDB {connection.target}/{database} {name} answered {answer}"))
+        return DotDict(answer)
+
+    def _indexes(self, connection: _Connection, collection: str) -> list[dict]:
+        """The collection's indexes; a collection that does not exist fails (mongod answers NamespaceNotFound, some
+        servers an empty list: every collection has its ``_id`` index, so empty means absent too)."""
+        database = connection.client[connection.database]
+        try:
+            try:
+                indexes = [dict(index) for index in database[collection].list_indexes()]
+            except OperationFailure as error:
+                if error.code != NAMESPACE_NOT_FOUND:
+                    raise
+                indexes = []
+            present = sorted(database.list_collection_names()) if not indexes else []
+        except PyMongoError as error:
+            raise _explained(connection, error, f"list the indexes of '{collection}'") from None
+        if not indexes and collection not in present:
+            raise _failure(
+                connection, f"collection {connection.database}.{collection} does not exist; collections: {present}"
+            )
+        return indexes
 
     @keyword
     def measure_ping_latency(self, samples: int | None = None, alias: str | None = None) -> DotDict:

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver + embedded etcd (see main.go) from Go modules into
-#   ${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}/kube-apiserver-<version>/kube-apiserver-etcd
-# only if it is not there yet. Prints the binary path on stdout; progress goes
-# to stderr (one line before a build, one after). Go's module and build caches
-# (GOMODCACHE/GOCACHE, outside the repo) are reused between builds.
+# Builds one program of the lab's control plane from Go modules (this module pins
+# k8s.io/kubernetes for both), only if it is not there yet:
+#   kube-apiserver           kube-apiserver + embedded etcd (main.go), into
+#     ${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}/kube-apiserver-<version>/kube-apiserver-etcd
+#   kube-controller-manager  upstream's controller manager (controller_manager/main.go), into
+#     ${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}/kube-controller-manager-<version>/kube-controller-manager
+# Prints the binary path on stdout; progress goes to stderr (one line before a
+# build, one after). Go's module and build caches (GOMODCACHE/GOCACHE, outside
+# the repo) are reused between builds.
 #
-# Usage: bash lab/control_plane/build.sh        # build if missing, print path
-#        FORCE=1 bash lab/control_plane/build.sh  # rebuild
+# Usage: bash lab/control_plane/build.sh [PROGRAM]                # build if missing, print path
+#        bash lab/control_plane/build.sh --cached-path [PROGRAM]  # path if built, else exit 1
+#        FORCE=1 bash lab/control_plane/build.sh [PROGRAM]  # rebuild
+# PROGRAM defaults to kube-apiserver.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,11 +23,26 @@ k8s_version="$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit}' go.
 etcd_version="$(awk '$1 == "go.etcd.io/etcd/server/v3" && $2 ~ /^v/ {print $2; exit}' go.mod)"
 [[ -n "$k8s_version" && -n "$etcd_version" ]] || { echo "build.sh: cannot read versions from $here/go.mod" >&2; exit 1; }
 
-cache="${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}"
-outdir="$cache/kube-apiserver-$k8s_version"
-bin="$outdir/kube-apiserver-etcd"
+program=kube-apiserver
+cached_path_only=
+for argument in "$@"; do
+    case "$argument" in
+        --cached-path) cached_path_only=1 ;;
+        *) program="$argument" ;;
+    esac
+done
+case "$program" in
+    kube-apiserver) package=. binary=kube-apiserver-etcd what="kube-apiserver $k8s_version + etcd $etcd_version" ;;
+    kube-controller-manager) package=./controller_manager binary=kube-controller-manager
+        what="kube-controller-manager $k8s_version" ;;
+    *) echo "build.sh: unknown program '$program' (kube-apiserver or kube-controller-manager)" >&2; exit 2 ;;
+esac
 
-if [[ "${1:-}" == "--cached-path" ]]; then
+cache="${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}"
+outdir="$cache/$program-$k8s_version"
+bin="$outdir/$binary"
+
+if [[ -n "$cached_path_only" ]]; then
     # The binary's path if it is built already; nothing and exit 1 otherwise (never builds).
     [[ -x "$bin" ]] || exit 1
     echo "$bin"
@@ -42,7 +63,7 @@ if [[ -x "$bin" && -z "${FORCE:-}" ]]; then
     exit 0
 fi
 
-echo "building kube-apiserver $k8s_version + etcd $etcd_version (first time only, several minutes)" >&2
+echo "building $what (first time only, several minutes)" >&2
 start=$SECONDS
 
 export GOTOOLCHAIN=local CGO_ENABLED=0
@@ -72,7 +93,7 @@ done
 
 log="$outdir/build.log"
 tmp="$bin.tmp.$$"
-if ! go build -trimpath -ldflags "$ldflags" -o "$tmp" . >"$log" 2>&1; then
+if ! go build -trimpath -ldflags "$ldflags" -o "$tmp" "$package" >"$log" 2>&1; then
     rm -f "$tmp"
     echo "build.sh: go build failed after $((SECONDS - start))s; log: $log" >&2
     tail -n 30 "$log" >&2

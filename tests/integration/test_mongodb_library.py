@@ -375,7 +375,7 @@ def test_a_missing_collection_brings_the_database_stats(tmp_path, caplog):
             library.close_all_mongodb_connections()
     [evidence] = evidence_logged(caplog)
     assert evidence.splitlines()[1:] == [
-        "database prisma: 3 collection(s), 5 document(s), data 708 B, storage 708 B, 3 index(es) of 65 B",
+        "database prisma: 3 collection(s), 5 document(s), data 708 B, storage 708 B, 5 index(es) of 263 B",
         "collections present: metadata, recordings, tasks",
     ]
 
