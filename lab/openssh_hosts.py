@@ -1,7 +1,10 @@
-"""Real OpenSSH hosts for compatibility checks: a jump ``sshd`` on 127.0.0.1 and a target ``sshd`` on 127.0.0.2.
+"""Real OpenSSH hosts for compatibility checks: a jump ``sshd`` on 127.0.0.1 and a target ``sshd`` on 127.0.0.2;
+a second bastion on 127.0.0.3 (the chain jump -> bastion2 -> target) and a hardened jump host on 127.0.0.4 that
+forbids forwarding (``AllowTcpForwarding no``, a common bastion setting).
 
 Needs root (sshd privilege separation, test users) and Debian's ``openssh-server``. The jump host may forward
-only to the target (``PermitOpen``), so the target is reached through the jump host's ``direct-tcpip``.
+only to the target and the second bastion (``PermitOpen``), the second bastion only to the target, so the target
+is reached through a jump host's ``direct-tcpip``.
 Usage outside pytest: ``sudo .venv/bin/python -m lab.openssh_hosts`` prints the settings and runs until Ctrl-C.
 """
 
@@ -40,13 +43,17 @@ PermitRootLogin no
 # Passwords are checked against /etc/shadow directly; no PAM stack is needed.
 UsePAM no
 X11Forwarding no
+# SFTP for Read Remote File, in-process (no sftp-server binary needed).
+Subsystem sftp internal-sftp
 PrintMotd no
 PrintLastLog no
 LogLevel {log_level}
 {forwarding}
 """
-JUMP_FORWARDING = "AllowTcpForwarding yes\nPermitOpen {target_address}:{target_port}"
+JUMP_FORWARDING = "AllowTcpForwarding yes\nPermitOpen {target_address}:{target_port} {bastion2_address}:{bastion2_port}"
+BASTION2_FORWARDING = "AllowTcpForwarding yes\nPermitOpen {target_address}:{target_port}"
 TARGET_FORWARDING = "AllowTcpForwarding no"
+HARDENED_FORWARDING = "AllowTcpForwarding no"
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,16 @@ class SshdHost:
     log_level: str
 
 
-def sshd_hosts(suffix: str) -> tuple[SshdHost, SshdHost]:
-    """Jump and target; ``suffix`` makes the users unique, so parallel test workers never share one."""
+def sshd_hosts(suffix: str) -> tuple[SshdHost, ...]:
+    """Jump, target, second bastion and hardened jump host; ``suffix`` makes the users unique, so parallel test
+    workers never share one."""
     jump = SshdHost("jump", "127.0.0.1", f"focusjump-{suffix}", "DEBUG1")  # DEBUG1 logs each direct-tcpip request
-    return jump, SshdHost("target", "127.0.0.2", f"focustarget-{suffix}", "VERBOSE")
+    return (
+        jump,
+        SshdHost("target", "127.0.0.2", f"focustarget-{suffix}", "VERBOSE"),
+        SshdHost("bastion2", "127.0.0.3", f"focusbastion-{suffix}", "DEBUG1"),
+        SshdHost("hardened", "127.0.0.4", f"focushard-{suffix}", "DEBUG1"),
+    )
 
 
 def unavailable_reason() -> str | None:
@@ -92,11 +105,19 @@ class OpenSshHostsComponent:
         folder.mkdir(parents=True, exist_ok=True)
         PRIVILEGE_SEPARATION_DIR.mkdir(mode=0o755, exist_ok=True)
         client_keys = _write_client_keys(folder)
-        jump, target = self._hosts
-        ports = {jump.role: free_port(jump.address), target.role: free_port(target.address)}
+        jump, target, bastion2, hardened = self._hosts
+        ports = {host.role: free_port(host.address) for host in self._hosts}
+        addresses = {
+            "target_address": target.address,
+            "target_port": ports[target.role],
+            "bastion2_address": bastion2.address,
+            "bastion2_port": ports[bastion2.role],
+        }
         forwarding = {
-            jump.role: JUMP_FORWARDING.format(target_address=target.address, target_port=ports[target.role]),
+            jump.role: JUMP_FORWARDING.format(**addresses),
             target.role: TARGET_FORWARDING,
+            bastion2.role: BASTION2_FORWARDING.format(**addresses),
+            hardened.role: HARDENED_FORWARDING,
         }
         published, known_hosts = {}, []
         for host in self._hosts:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -240,6 +240,11 @@ class _Resolver:
             dotted = _dotted(prefix, _shown_key(key))
             if isinstance(value, dict) and isinstance(target, type) and issubclass(target, BaseModel):
                 resolved[key] = self.resolve(dotted, value, target)
+            elif isinstance(value, list) and _item_model(target):
+                resolved[key] = [
+                    self.resolve(f"{dotted}.{index}", item, _item_model(target)) if isinstance(item, dict) else item
+                    for index, item in enumerate(value)
+                ]
             elif isinstance(value, str) and PLACEHOLDER.search(value):
                 text = PLACEHOLDER.sub(lambda match, dotted=dotted: self.lookup(dotted, *match.groups()), value)
                 resolved[key] = _converted(text, target)
@@ -259,6 +264,13 @@ class _Resolver:
     ) -> ConfigurationError:
         what = f"{dotted} {problem}" if dotted else problem
         return kind(f"{_shown(self.path)}: environment {_quoted(self.environment)}: {what}")
+
+
+def _item_model(target: Any) -> type[BaseModel] | None:
+    """The model of a list's items (``list[SshHost]``: ``SshHost``), else ``None``."""
+    items = get_args(target) if get_origin(target) is list else ()
+    model = items[0] if items else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
 def _converted(text: str, target: Any) -> Any:
@@ -356,7 +368,10 @@ def _shown(path: Path) -> str:
 
 def _known_keys(model: type[BaseModel], path: list[str]) -> list[str]:
     for key in path:
+        if key.isdigit():  # an item of a list of mappings (ssh.jump_hosts.0)
+            continue
         model = base_type(model.model_fields[key].annotation)
+        model = _item_model(model) or model
     return sorted(model.model_fields)
 
 
@@ -369,6 +384,8 @@ def _with_secrets(values: dict[str, Any]) -> dict[str, Any]:
     return {
         key: _with_secrets(value)
         if isinstance(value, dict)
+        else [_with_secrets(item) if isinstance(item, dict) else item for item in value]
+        if isinstance(value, list)
         else Secret(value)
         if key in SECRET_KEYS and value not in (None, "")  # an empty one hides nothing, and reads as not given
         else value

@@ -16,7 +16,7 @@ import sys
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from keywords import PROJECT_ROOT
 
@@ -149,7 +149,15 @@ class Ssh(Section):
     known_hosts: str | None = None
     accept_unknown_host_keys: bool = False
     jump_host: SshHost | None = None
+    #: A chain of jump hosts, first to last: each reached through the one before it, the target through the last.
+    jump_hosts: Annotated[list[SshHost], Field(min_length=1, max_length=10)] | None = None
     target_host: SshHost | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_name_the_jump_hosts(self) -> Ssh:
+        if self.jump_host is not None and self.jump_hosts is not None:
+            raise ValueError("give jump_host (one) or jump_hosts (a chain), not both")
+        return self
 
 
 class ExpectedMongoDB(Section):
@@ -224,6 +232,10 @@ def _rows(prefix: str, model: type[BaseModel]) -> list[str]:
             rows += _rows(f"{prefix}.{name}", nested[0])
             continue
         kind = kinds[0]
+        items = get_args(kind) if get_origin(kind) is list else ()
+        if items and isinstance(items[0], type) and issubclass(items[0], BaseModel):
+            rows += _rows(f"{prefix}.{name}[]", items[0])
+            continue
         type_name = "list of str" if get_origin(kind) is list else kind.__name__
         metadata = [*field.metadata, *_annotated_metadata(field.annotation)]
         allowed = _limits(metadata)

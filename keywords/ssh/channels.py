@@ -7,13 +7,17 @@ import re
 
 import paramiko
 
+from keywords.ssh.failures import ChannelRefusal
+
 
 class ForwardRefused(Exception):
-    """The jump host did not open the channel; ``cause`` says why, in the server's words where it gave them."""
+    """The jump host did not open the channel; ``refusal`` holds the RFC 4254 reason code and the server's words,
+    ``cause`` both on one line."""
 
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.cause = cause
+    def __init__(self, refusal: ChannelRefusal) -> None:
+        super().__init__(refusal.server_words)
+        self.refusal = refusal
+        self.cause = refusal.server_words
 
 
 def open_forwarded_channel(transport: paramiko.Transport, host: str, port: int, timeout_s: float) -> paramiko.Channel:
@@ -24,12 +28,20 @@ def open_forwarded_channel(transport: paramiko.Transport, host: str, port: int, 
     try:
         return transport.open_channel("direct-tcpip", (host, port), ("127.0.0.1", 0), timeout=timeout_s)
     except paramiko.ChannelException as error:
-        cause = f"{refusal.reason or error.text} (channel open failure {error.code}: {error.text})"
+        found = ChannelRefusal(error.code, refusal.reason or "")
     except (paramiko.SSHException, OSError) as error:
-        cause = str(error) or type(error).__name__
+        found = ChannelRefusal(None, _no_answer(error, timeout_s))
     finally:
         paramiko_log.removeHandler(refusal)
-    raise ForwardRefused(cause)
+    raise ForwardRefused(found)
+
+
+def _no_answer(error: Exception, timeout_s: float) -> str:
+    """paramiko says "Timeout opening channel." when the hop never answered the request; the rest as it is."""
+    text = str(error) or type(error).__name__
+    if "timeout" in text.lower():
+        return f"no answer to the channel request within {timeout_s:g} s (ssh.timeout_s)"
+    return text
 
 
 class _ChannelRefusalReason(logging.Handler):

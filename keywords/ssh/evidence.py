@@ -13,18 +13,23 @@ from pathlib import Path
 import paramiko
 
 from keywords.ssh.channels import ForwardRefused, open_forwarded_channel
+from keywords.ssh.failures import tcp_check_refused
 
 #: Bytes read from the target's port: an SSH server's banner line fits.
 BANNER_BYTES = 256
 
 
-def tcp_check_from_jump_host(transport: paramiko.Transport, host: str, port: int, timeout_s: float) -> str:
-    """One line: whether the jump host reaches ``host:port``, and what the port sent first."""
-    where = f"TCP check from the jump host to {host}:{port} (a direct-tcpip channel, as ssh -J opens)"
+def tcp_check_from_jump_host(
+    transport: paramiko.Transport, host: str, port: int, timeout_s: float, hop: str = "the jump host"
+) -> str:
+    """One line: whether ``hop`` (the last working hop of a chain) reaches ``host:port``, and what the port sent
+    first. A hop that refuses to open the channel at all (its forwarding policy) did not try the port: the line
+    says "not tried", never "not connected"."""
+    where = f"TCP check from {hop} to {host}:{port} (a direct-tcpip channel, as ssh -J opens)"
     try:
         channel = open_forwarded_channel(transport, host, port, timeout_s)
     except ForwardRefused as refused:
-        return f"{where}: not connected: {refused.cause}"
+        return f"{where}: {tcp_check_refused(refused.refusal)}"
     try:
         channel.settimeout(timeout_s)
         first = channel.recv(BANNER_BYTES)

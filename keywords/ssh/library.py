@@ -9,7 +9,9 @@ authentication, host key, command or a missing tool.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import shlex
 import socket
 import threading
 import time
@@ -27,10 +29,13 @@ from keywords.common.evidence import log_evidence
 from keywords.common.measurements import log_measurement
 from keywords.common.outcomes import SettingsUnusable
 from keywords.common.tcp_probe import TcpProbeError, probe_tcp
+from keywords.common.terminal_text import readable_text
 from keywords.config.environment_choice import selected_environment_name, settings_of
 from keywords.config.environments import reveal
 from keywords.ssh.channels import ForwardRefused, open_forwarded_channel
 from keywords.ssh.evidence import known_hosts_lines, tcp_check_from_jump_host
+from keywords.ssh.failures import ordinal_role, refusal_cause
+from keywords.ssh.host_facts import UnreadableOutput, Usage, human_kib, last_lines, parse_df, parse_proc_net_tcp
 
 #: Exit status of POSIX shells for "command not found".
 COMMAND_NOT_FOUND = 127
@@ -38,6 +43,12 @@ LAYER = "SSH"
 JUMP, TARGET = "jump", "target"
 #: The TCP check of the evidence waits at most this long (or the SSH timeout, if shorter) for the target's banner.
 EVIDENCE_TIMEOUT_S = 3.0
+#: `Read Remote File` reads at most this many bytes unless told otherwise: a log, not a disk image.
+MAX_FILE_BYTES = 1024 * 1024
+#: A file whose size the server does not tell (``/proc``) is read through to its end up to this many bytes.
+MAX_TAIL_SCAN_BYTES = 64 * MAX_FILE_BYTES
+#: Lines of a file, or of a tool's answer, an evidence block shows.
+EVIDENCE_LINES = 20
 
 
 class UnknownHostKeyError(paramiko.SSHException):
@@ -56,11 +67,14 @@ class HostSettings:
     key_file: str | None
     key_passphrase: str | None = field(repr=False)
     use_agent: bool
+    #: Its dotted key in the ``ssh`` section, for messages: ``jump_host``, ``jump_hosts.1``, ``target_host``.
+    key: str | None = None
 
     @classmethod
-    def from_section(cls, role: str, section: dict[str, Any]) -> HostSettings:
+    def from_section(cls, role: str, section: dict[str, Any], key: str | None = None) -> HostSettings:
         return cls(
             role=role,
+            key=key,
             host=section["host"],
             port=section["port"],
             username=section["username"],
@@ -73,6 +87,11 @@ class HostSettings:
     @property
     def address(self) -> str:
         return f"{self.username}@{self.host}:{self.port}"
+
+    @property
+    def named(self) -> str:
+        """``jump host root@10.0.0.3:22``: the role and the address, as failures name a hop."""
+        return f"{self.role} {self.address}"
 
     @property
     def known_hosts_name(self) -> str:
@@ -89,12 +108,18 @@ class HostSettings:
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a remote command gave back; in Robot use ``${result.stdout}``, ``${result.exit_status}``."""
+    """What a remote command gave back; in Robot use ``${result.stdout}``, ``${result.exit_status}``.
+
+    ``stdout`` and ``stderr`` are the text people read: terminal colour and control sequences removed (see
+    `Execute Command`); ``raw_stdout`` and ``raw_stderr`` are what the command printed, byte for byte decoded.
+    """
 
     command: str
     stdout: str
     stderr: str
     exit_status: int
+    raw_stdout: str = field(default="", repr=False)
+    raw_stderr: str = field(default="", repr=False)
 
 
 @dataclass
@@ -200,29 +225,46 @@ class JumpHostSSHLibrary:
         """Connects and authenticates to the jump host as ``alias``; returns the connection with its ``seconds``.
 
         The same arguments as every library's connect keyword: ``alias``, then ``environment`` (default: the
-        library's, else ``${ENV}``), whose ``ssh`` section names the jump host.
+        library's, else ``${ENV}``), whose ``ssh`` section names the jump host (``jump_host``) or a chain of them
+        (``jump_hosts``, first to last).
 
-        The TCP port is probed first, so a refused or unreachable port fails at once with a network cause.
-        A connection already open under ``alias`` is closed first, with every target tunnelled through it.
+        The TCP port of the (first) jump host is probed first, so a refused or unreachable port fails at once with
+        a network cause. A connection already open under ``alias`` is closed first, with every target tunnelled
+        through it.
+
+        With a chain, each bastion is reached through a ``direct-tcpip`` channel of the one before it, its host key
+        verified against known_hosts and each step bounded by ``timeout_s``; a failure names the bastion that
+        failed and the one it was reached through. The last bastion is kept as ``alias`` (the one targets are
+        reached through), the earlier ones as ``alias-1``, ``alias-2``, ...; ``seconds`` is the last hop's own
+        time (opening its tunnel, connect and authentication).
 
         Example:
         | ${jump}= | Connect To Jump Host |
         | Log | ${jump.seconds} |
+        | Command Should Succeed | hostname | alias=jump-1 | # the first bastion of a chain of two |
         """
         ssh = self._ssh_section(environment)
-        jump = HostSettings.from_section("jump host", self._host_section(ssh, "jump_host", environment))
-        _check_credentials(jump)
-        if self._connections.is_open(alias):
-            self._close_tunnels_through(self._connections.get(alias))
-        fail_if_found_not_answering(f"{jump.host}:{jump.port}", f"SSH jump host {jump.address}: network")
+        hops = self._jump_hosts(ssh, environment)
+        for hop in hops:
+            _check_credentials(hop)
+        aliases = [f"{alias}-{number}" for number in range(1, len(hops))] + [alias]
+        for name in aliases:
+            if self._connections.is_open(name):
+                self._close_tunnels_through(self._connections.get(name))
+        first = hops[0]
+        fail_if_found_not_answering(f"{first.host}:{first.port}", f"SSH {first.named}: network")
         try:
-            probe_tcp(jump.host, jump.port, ssh["timeout_s"])
+            probe_tcp(first.host, first.port, ssh["timeout_s"])
         except TcpProbeError as error:
-            raise AssertionError(f"SSH jump host {jump.address}: network: {_network_hint(error.reason)}") from None
+            raise AssertionError(f"SSH {first.named}: network: {_network_hint(error.reason)}") from None
         started = time.monotonic()
-        client = self._connect(ssh, jump, jump.address)
-        latency = time.monotonic() - started
-        return self._remember(alias, _Session(client, jump, jump.address, latency, ssh["timeout_s"]))
+        client = self._connect(ssh, first, first.address)
+        session = _Session(client, first, first.address, time.monotonic() - started, ssh["timeout_s"])
+        opened = self._remember(aliases[0], session)
+        for hop, name in zip(hops[1:], aliases[1:], strict=True):
+            session = self._connect_through(ssh, session, hop)
+            opened = self._remember(name, session)
+        return opened
 
     @keyword
     def connect_to_target_through_jump_host(
@@ -232,35 +274,25 @@ class JumpHostSSHLibrary:
 
         ``alias`` and ``environment`` as for `Connect To Jump Host`.
 
-        Connects to the jump host first (as ``jump``) if that connection is not open. Never opens a direct
-        connection to the target. A target the jump host cannot reach is reported as such, not as a jump host
-        failure. Returns the connection; its ``seconds`` include opening the tunnel.
+        Connects to the jump host first (as ``jump``; every bastion of a ``jump_hosts`` chain) if that
+        connection is not open, and reaches the target through the last one. Never opens a direct connection to
+        the target. A target the jump host cannot reach is reported as such, not as a jump host failure; a jump
+        host that refuses to forward (RFC 4254 reason 1, administratively prohibited) is reported as its
+        forwarding policy, never as the target being down. Returns the connection; its ``seconds`` include
+        opening the tunnel.
 
         Example:
         | Connect To Target Through Jump Host |
         | ${target}= | Connect To Target Through Jump Host | alias=prod-target | jump=prod-jump |
         """
         ssh = self._ssh_section(environment)
-        target = HostSettings.from_section("target host", self._host_section(ssh, "target_host", environment))
+        target = HostSettings.from_section(
+            "target host", self._host_section(ssh, "target_host", environment), "target_host"
+        )
         _check_credentials(target)
         if not self._connections.is_open(jump):
             self.connect_to_jump_host(jump, environment)
-        jump_session = self._connections.get(jump)
-        label = f"{target.address} via jump host {jump_session.settings.address}"
-        started = time.monotonic()
-        try:
-            channel = self._open_tunnel(jump_session, target, ssh["timeout_s"])
-        except AssertionError:
-            self._log_target_evidence(jump_session, target, ssh)
-            raise
-        try:
-            client = self._connect(ssh, target, label, sock=channel)
-        except AssertionError as failure:
-            channel.close()
-            self._log_target_evidence(jump_session, target, ssh, host_key="host key" in str(failure))
-            raise
-        latency = time.monotonic() - started
-        session = _Session(client, target, label, latency, ssh["timeout_s"], jump=jump_session)
+        session = self._connect_through(ssh, self._connections.get(jump), target, destination_role="target")
         return self._remember(alias, session)
 
     @keyword("Switch SSH Connection")
@@ -279,6 +311,11 @@ class JumpHostSSHLibrary:
 
         ``alias`` names the connection (default: the current one); ``timeout`` defaults to ``timeout_s``.
 
+        Output is logged, and returned, as text people read: terminal colour and control sequences
+        (``\x1b[36mVersion:\x1b[0m``) and other control characters are removed, a line redrawn with ``\r``
+        keeps what it showed last. What the command printed exactly is in ``${result.raw_stdout}`` and
+        ``${result.raw_stderr}`` (never logged).
+
         Example:
         | ${result}= | Execute Command | uptime | alias=jump |
         | Should Be Equal As Integers | ${result.exit_status} | 0 |
@@ -291,6 +328,14 @@ class JumpHostSSHLibrary:
             raise AssertionError(f"SSH command '{command}' on {session.label} timed out after {timeout:g} s") from None
         except (paramiko.SSHException, OSError) as error:
             raise AssertionError(f"SSH command '{command}' on {session.label}: connection lost: {error}") from None
+        result = CommandResult(
+            command,
+            readable_text(result.stdout),
+            readable_text(result.stderr),
+            result.exit_status,
+            result.stdout,
+            result.stderr,
+        )
         logger.info(
             f"SSH {session.login}$ {command}\nexit status {result.exit_status}\n"
             f"stdout: {result.stdout.rstrip()}\nstderr: {result.stderr.rstrip()}"
@@ -359,7 +404,7 @@ class JumpHostSSHLibrary:
         expected = session.settings.username
         user = self.command_should_succeed("whoami", alias)
         if user != expected:
-            setting = f"ssh.{session.settings.role.replace(' ', '_')}.username"
+            setting = f"ssh.{session.settings.key or session.settings.role.replace(' ', '_')}.username"
             raise AssertionError(
                 f"SSH {session.settings.role} {session.label}: wrong user: whoami printed '{user}', "
                 f"expected '{expected}' ({setting})"
@@ -393,6 +438,219 @@ class JumpHostSSHLibrary:
                 )
         return max(session.latency_s for session in sessions)
 
+    @keyword
+    def read_remote_file(
+        self,
+        path: str,
+        last_lines: int | None = None,
+        max_bytes: int = MAX_FILE_BYTES,
+        alias: str | None = None,
+    ) -> str:
+        """Reads the text of file ``path`` on the host through SFTP, read-only; returns it.
+
+        ``path`` is absolute, or relative to the login's home. A file above ``max_bytes`` (1 MiB) fails, unless
+        ``last_lines`` asks for its last lines only: then only its last ``max_bytes`` are read. Terminal control
+        sequences are removed (see `Execute Command`). Bounded by ``timeout_s``; the file's size is logged, its
+        text only at DEBUG level (it may hold customer data).
+
+        A file that is not there, not readable by the login, or a host without SFTP fails naming the host, the
+        path and the cause.
+
+        Example:
+        | ${text}= | Read Remote File | /etc/os-release | alias=target |
+        | ${tail}= | Read Remote File | logs/focus-server.log | last_lines=100 |
+        """
+        session = self._session(alias)
+        if max_bytes < 1 or (last_lines is not None and last_lines < 1):
+            raise ValueError(f"{LAYER}: max_bytes and last_lines must be positive, got {max_bytes}, {last_lines}")
+        data, size, cut = _read_over_sftp(session, path, max_bytes, tail=last_lines is not None)
+        text = readable_text(data.decode("utf-8", errors="replace"))
+        if cut:
+            text = text.split("\n", 1)[1] if "\n" in text else ""  # the first line read is only the end of one
+        if last_lines is not None:
+            text = _last_lines(text, last_lines)
+        shown = f"its last {last_lines} lines" if last_lines is not None else "all of it"
+        logger.info(f"SSH {session.login}: read {path} ({size} bytes; {shown}: {len(text)} characters) over SFTP")
+        logger.debug(text)
+        return text
+
+    @keyword
+    def remote_file_should_contain(
+        self,
+        path: str,
+        expected: str,
+        last_lines: int | None = None,
+        max_bytes: int = MAX_FILE_BYTES,
+        alias: str | None = None,
+    ) -> str:
+        """Reads file ``path`` as `Read Remote File` does and checks its text (or its ``last_lines``) holds
+        ``expected``; returns the text read.
+
+        The failure names the host, the file and what was searched; the file's last lines are the evidence.
+
+        Example:
+        | Remote File Should Contain | logs/focus-server.log | Focus Server started | last_lines=100 |
+        | Remote File Should Contain | /etc/os-release | Debian | alias=target |
+        """
+        text = self.read_remote_file(path, last_lines, max_bytes, alias)
+        if expected not in text:
+            session = self._session(alias)
+            where = f"its last {last_lines} lines" if last_lines is not None else "it"
+            log_evidence(
+                f"SSH {session.settings.named} file {path}",
+                [f"last {EVIDENCE_LINES} lines of {path}:", *_last_lines(text, EVIDENCE_LINES).splitlines()],
+            )
+            raise _host_failure(session, f"file {path} does not contain '{expected}' (searched {where})")
+        return text
+
+    @keyword
+    def disk_usage_should_be_below(self, path: str = "/", max_percent: float = 90, alias: str | None = None) -> int:
+        """Checks the file system holding ``path`` is less than ``max_percent`` used (``df -P``); returns the
+        percentage used.
+
+        Read from the host's own ``df -P``, which POSIX systems print alike; bounded by ``timeout_s``. The failure
+        names the host, the file system, its mount point and its sizes; the evidence holds ``df -P`` and
+        ``df -Pi`` of the path.
+
+        Example:
+        | Disk Usage Should Be Below | / | 90 | alias=target |
+        | ${used}= | Disk Usage Should Be Below | /var/lib/focus-server | 80 |
+        """
+        return self._usage_should_be_below(path, max_percent, alias, inodes=False)
+
+    @keyword
+    def inode_usage_should_be_below(self, path: str = "/", max_percent: float = 90, alias: str | None = None) -> int:
+        """Checks the file system holding ``path`` has less than ``max_percent`` of its inodes used (``df -Pi``);
+        returns the percentage used. A file system that does not count inodes (``-``) fails as such.
+
+        Example:
+        | Inode Usage Should Be Below | /var/log | 90 | alias=target |
+        """
+        return self._usage_should_be_below(path, max_percent, alias, inodes=True)
+
+    @keyword
+    def process_should_be_running(self, name: str, full: bool = False, alias: str | None = None) -> list[int]:
+        """Checks a process named ``name`` runs on the host (``pgrep -x``); returns the process IDs.
+
+        ``full=True`` matches ``name`` as a pattern anywhere in the command line instead (``pgrep -f``). The
+        failure names the host and the process; the evidence lists the host's processes.
+
+        Example:
+        | Process Should Be Running | sshd | alias=target |
+        | ${pids}= | Process Should Be Running | focus_server.main | full=True |
+        """
+        session = self._session(alias)
+        _refuse_option_like(name, "process name")
+        option = "-f" if full else "-x"
+        result = self._tool(session, f"exec pgrep {option} -- {shlex.quote(name)}", f"process '{name}'", ok=(0, 1))
+        if result.exit_status == 1:
+            listed = self.execute_command("exec ps -eo pid,user,comm", session_alias(self, session))
+            log_evidence(f"SSH {session.settings.named} processes", listed.stdout.splitlines()[: EVIDENCE_LINES * 2])
+            how = "whose command line matches" if full else "named"
+            raise _host_failure(session, f"no process {how} '{name}' is running (pgrep {option})")
+        return [int(pid) for pid in result.stdout.split() if pid.isdigit()]
+
+    @keyword
+    def systemd_unit_should_be_active(self, unit: str, alias: str | None = None) -> str:
+        """Checks systemd unit ``unit`` is active on the host (``systemctl is-active``); returns its state.
+
+        The failure names the host, the unit and the state systemd reports (``inactive``, ``failed``,
+        ``activating``, ...); the evidence is the first lines of ``systemctl status``.
+
+        Example:
+        | Systemd Unit Should Be Active | focus-server.service | alias=target |
+        """
+        session = self._session(alias)
+        _refuse_option_like(unit, "unit")
+        quoted = shlex.quote(unit)
+        result = self._tool(session, f"exec systemctl is-active {quoted}", f"unit '{unit}'", ok=range(0, 5))
+        state = result.stdout.strip() or result.stderr.strip() or f"(exit status {result.exit_status})"
+        if result.exit_status != 0 or state != "active":
+            status = self.execute_command(
+                f"exec systemctl status --no-pager --lines={EVIDENCE_LINES} {quoted}", session_alias(self, session)
+            )
+            log_evidence(
+                f"SSH {session.settings.named} systemd unit {unit}",
+                (status.stdout + status.stderr).splitlines()[: EVIDENCE_LINES * 2],
+            )
+            raise _host_failure(session, f"systemd unit '{unit}' is {state}, not active (systemctl is-active)")
+        return state
+
+    @keyword
+    def port_should_be_listening(self, port: int, address: str | None = None, alias: str | None = None) -> str:
+        """Checks a TCP socket listens on ``port`` of the host (at ``address``, if given: a socket on every
+        address counts); returns the socket, e.g. ``0.0.0.0:22``.
+
+        Read from the kernel's tables (``/proc/net/tcp`` and ``/proc/net/tcp6``, Linux), so no ``ss`` or
+        ``netstat`` is needed on the host. The failure names the host and the port; the evidence lists every
+        listening socket.
+
+        Example:
+        | Port Should Be Listening | 5000 | alias=target |
+        | Port Should Be Listening | 27017 | address=127.0.0.1 |
+        """
+        session = self._session(alias)
+        if not 1 <= port <= 65535:
+            raise ValueError(f"{LAYER}: port must be 1 to 65535, got {port}")
+        result = self.execute_command("cat /proc/net/tcp /proc/net/tcp6 2>/dev/null", session_alias(self, session))
+        sockets = parse_proc_net_tcp(result.stdout)
+        if not sockets:
+            raise _host_failure(
+                session, f"cannot tell whether TCP port {port} listens: /proc/net/tcp is not readable (not Linux?)"
+            )
+        try:
+            found = [socket_ for socket_ in sockets if socket_.port == port and socket_.serves(address)]
+        except ValueError:
+            raise ValueError(f"{LAYER}: address must be an IP address, got {address!r}") from None
+        if not found:
+            log_evidence(f"SSH {session.settings.named} listening TCP sockets", [str(found) for found in sockets])
+            at = f" at {address}" if address else ""
+            ports = ", ".join(sorted({str(socket_.port) for socket_ in sockets}, key=int)[:20])
+            raise _host_failure(session, f"nothing listens on TCP port {port}{at}; listening ports: {ports}")
+        return str(found[0])
+
+    def _usage_should_be_below(self, path: str, max_percent: float, alias: str | None, inodes: bool) -> int:
+        session = self._session(alias)
+        what = "inodes" if inodes else "space"
+        option = "-Pi" if inodes else "-P"
+        usage, output = self._df(session, path, option)
+        if usage.percent is None:
+            raise _host_failure(session, f"file system {usage.file_system} ({path}) does not count its {what}")
+        if usage.percent >= max_percent:
+            _, other = self._df(session, path, "-P" if inodes else "-Pi", strict=False)
+            log_evidence(f"SSH {session.settings.named} file system of {path}", [*output.splitlines(), *other])
+            raise _host_failure(
+                session,
+                f"file system {usage.file_system} mounted on {usage.mounted_on} (holding {path}) has "
+                f"{usage.percent} % of its {what} used, not below the {max_percent:g} % limit "
+                f"({_sizes(usage, inodes)})",
+            )
+        return usage.percent
+
+    def _df(self, session: _Session, path: str, option: str, strict: bool = True) -> tuple[Any, Any]:
+        command = f"LC_ALL=C exec df {option} -- {shlex.quote(path)}"
+        if not strict:
+            result = self.execute_command(command, session_alias(self, session))
+            return None, [f"df {option} {path}:", *(result.stdout + result.stderr).splitlines()]
+        result = self._tool(session, command, f"the file system of {path}")
+        try:
+            return parse_df(result.stdout), result.stdout
+        except UnreadableOutput as error:
+            raise _host_failure(session, f"cannot read df {option} {path}: {error}") from None
+
+    def _tool(self, session: _Session, command: str, subject: str, ok=(0,)) -> CommandResult:
+        """Runs one of the host's own tools; a missing tool or an unexpected exit status fails naming ``subject``."""
+        result = self.execute_command(command, session_alias(self, session))
+        tool = command.replace("LC_ALL=C ", "").split()[1]
+        if result.exit_status == COMMAND_NOT_FOUND:
+            raise _host_failure(session, f"cannot check {subject}: {tool} is not installed on the host")
+        if result.exit_status not in ok:
+            said = result.stderr.strip().splitlines()[:1] or ["(nothing on stderr)"]
+            raise _host_failure(
+                session, f"cannot check {subject}: {tool} exited with status {result.exit_status}: {said[0]}"
+            )
+        return result
+
     @keyword("Close All SSH Connections")
     def close_all_ssh_connections(self) -> None:
         """Closes every connection, targets before the jump hosts they run through; safe when nothing is open.
@@ -407,9 +665,44 @@ class JumpHostSSHLibrary:
         self.close_all_ssh_connections()
 
     def _close_tunnels_through(self, jump: _Session) -> None:
-        for session in list(self._connections):
-            if session.jump is jump:
+        """Closes every connection carried by ``jump``, directly or through other hops, newest first."""
+        for session in reversed(list(self._connections)):
+            hop = session.jump
+            while hop is not None and hop is not jump:
+                hop = hop.jump
+            if hop is jump:
                 session.close()
+
+    def _jump_hosts(self, ssh: dict[str, Any], environment: str | None) -> list[HostSettings]:
+        """The chain of jump hosts, first to last: ``jump_hosts``, else the one ``jump_host``."""
+        chain = ssh.get("jump_hosts")
+        if not chain:
+            section = self._host_section(ssh, "jump_host", environment)
+            return [HostSettings.from_section("jump host", section, "jump_host")]
+        return [
+            HostSettings.from_section(ordinal_role(index, len(chain)), section, f"jump_hosts.{index}")
+            for index, section in enumerate(chain)
+        ]
+
+    def _connect_through(
+        self, ssh: dict[str, Any], hop: _Session, settings: HostSettings, destination_role: str | None = None
+    ) -> _Session:
+        """The session of ``settings`` through a ``direct-tcpip`` channel of ``hop``; on failure, the evidence of
+        what ``hop`` (the last working hop) sees of the destination's port."""
+        label = f"{settings.address} via {hop.settings.role} {hop.settings.address}"
+        started = time.monotonic()
+        try:
+            channel = self._open_tunnel(hop, settings, ssh["timeout_s"], destination_role or settings.role)
+        except AssertionError:
+            self._log_hop_evidence(hop, settings, ssh)
+            raise
+        try:
+            client = self._connect(ssh, settings, label, sock=channel)
+        except AssertionError as failure:
+            channel.close()
+            self._log_hop_evidence(hop, settings, ssh, host_key="host key" in str(failure))
+            raise
+        return _Session(client, settings, label, time.monotonic() - started, ssh["timeout_s"], jump=hop)
 
     @property
     def environment(self) -> str:
@@ -440,26 +733,29 @@ class JumpHostSSHLibrary:
         return OpenedConnection(index, alias, session.label, session.latency_s)
 
     @staticmethod
-    def _log_target_evidence(jump: _Session, target: HostSettings, ssh: dict[str, Any], host_key=False) -> None:
-        """What the jump host sees of the target's port and, for a host key problem, the known_hosts lines to
-        review (never a suggestion to stop checking). Read-only, bounded by the SSH timeout."""
+    def _log_hop_evidence(jump: _Session, target: HostSettings, ssh: dict[str, Any], host_key=False) -> None:
+        """What the last working hop sees of the next host's port and, for a host key problem, the known_hosts
+        lines to review (never a suggestion to stop checking). Read-only, bounded by the SSH timeout."""
+        hop = "the jump host" if jump.settings.role == "jump host" else f"the {jump.settings.named}"
         lines = [
             tcp_check_from_jump_host(
-                jump.client.get_transport(), target.host, target.port, min(ssh["timeout_s"], EVIDENCE_TIMEOUT_S)
+                jump.client.get_transport(),
+                target.host,
+                target.port,
+                min(ssh["timeout_s"], EVIDENCE_TIMEOUT_S),
+                hop,
             )
         ]
         if host_key:
             lines += known_hosts_lines(ssh.get("known_hosts") or "~/.ssh/known_hosts", target.known_hosts_name)
-        log_evidence(f"SSH target host {target.address} via jump host {jump.settings.address}", lines)
+        log_evidence(f"SSH {target.role} {target.address} via {jump.settings.named}", lines)
 
-    def _open_tunnel(self, jump: _Session, target: HostSettings, timeout: float) -> paramiko.Channel:
+    def _open_tunnel(self, jump: _Session, target: HostSettings, timeout: float, role: str) -> paramiko.Channel:
         try:
             return open_forwarded_channel(jump.client.get_transport(), target.host, target.port, timeout)
         except ForwardRefused as refused:
-            raise AssertionError(
-                f"SSH: jump host {jump.settings.address} could not reach target {target.host}:{target.port}: "
-                f"{refused.cause}; the jump host is up and authenticated, so the target host or its network is down"
-            ) from None
+            hop = f"{jump.settings.role} {jump.label}"
+            raise AssertionError(refusal_cause(refused.refusal, hop, f"{target.host}:{target.port}", role)) from None
 
     def _connect(
         self, ssh: dict[str, Any], settings: HostSettings, label: str, sock: paramiko.Channel | None = None
@@ -501,6 +797,107 @@ class JumpHostSSHLibrary:
         finally:
             paramiko_log.removeHandler(transport_errors)
         return client
+
+
+def session_alias(library: JumpHostSSHLibrary, session: _Session) -> str:
+    """The alias ``session`` is kept under, so a keyword's follow-up command runs on the same connection."""
+    for alias in library._connections.aliases():
+        if library._connections.get(alias) is session:
+            return alias
+    raise RuntimeError(f"{LAYER}: connection {session.label} is not open")
+
+
+def _host_failure(session: _Session, cause: str) -> AssertionError:
+    """``SSH target host prisma@10.0.0.5:22 via jump host ...: <cause>``: the first line of a host check's failure."""
+    return AssertionError(f"SSH {session.settings.role} {session.label}: {cause}")
+
+
+def _refuse_option_like(value: str, what: str) -> None:
+    if not value.strip() or value.startswith("-") or "\n" in value:
+        raise ValueError(f"{LAYER}: {what} must be a name on one line, not empty or starting with '-': {value!r}")
+
+
+def _last_lines(text: str, count: int) -> str:
+    return last_lines(text, count)
+
+
+def _sizes(usage: Usage, inodes: bool) -> str:
+    if inodes:
+        return f"{usage.used} of {usage.total} inodes; {usage.available} free"
+    return f"{human_kib(usage.used)} of {human_kib(usage.total)}; {human_kib(usage.available)} available"
+
+
+def _read_over_sftp(session: _Session, path: str, max_bytes: int, tail: bool) -> tuple[bytes, int, bool]:
+    """``(bytes read, the file's size, whether the start was left out)`` of ``path``, opened read-only over SFTP.
+
+    Bounded by the session's timeout as a whole: a watchdog closes the channel, which ends any wait."""
+    timeout = session.timeout_s
+    timed_out = threading.Event()
+    try:
+        channel = session.client.get_transport().open_session(timeout=timeout)
+    except (paramiko.SSHException, OSError) as error:
+        raise _host_failure(session, f"cannot open an SFTP session: {error}") from None
+
+    def expire() -> None:
+        timed_out.set()
+        with contextlib.suppress(EOFError, OSError, paramiko.SSHException):
+            channel.close()
+
+    watchdog = threading.Timer(timeout, expire)
+    watchdog.start()
+    try:
+        channel.settimeout(timeout)
+        try:
+            channel.invoke_subsystem("sftp")
+            sftp = paramiko.SFTPClient(channel)
+        except (paramiko.SSHException, EOFError) as error:
+            if timed_out.is_set():
+                raise TimeoutError from None
+            raise _host_failure(
+                session, f"cannot read {path}: the host offers no SFTP (sshd_config Subsystem sftp): {error}"
+            ) from None
+        with sftp.open(path, "r") as remote:
+            size = remote.stat().st_size or 0
+            if size > max_bytes and not tail:
+                raise _host_failure(
+                    session,
+                    f"file {path} is {size} bytes, above the {max_bytes} bytes read at most (max_bytes); "
+                    "read its end with last_lines",
+                )
+            start = max(0, size - max_bytes) if tail else 0
+            remote.seek(start)
+            data = remote.read(max_bytes + 1)  # files of /proc report size 0: reading tells
+            while tail and len(data) > max_bytes and start < MAX_TAIL_SCAN_BYTES:  # a size-0 file: read to its end
+                more = remote.read(max_bytes)
+                if not more:
+                    break
+                start += len(data) - max_bytes
+                data = data[-max_bytes:] + more
+        if len(data) > max_bytes:
+            if not tail:
+                raise _host_failure(
+                    session, f"file {path} holds more than {max_bytes} bytes (max_bytes); read its end with last_lines"
+                )
+            data, start = data[-max_bytes:], start + len(data) - max_bytes
+        return data, max(size, len(data)), start > 0
+    except TimeoutError:
+        raise _host_failure(session, f"reading {path} over SFTP timed out after {timeout:g} s") from None
+    except FileNotFoundError:
+        raise _host_failure(session, f"file {path} does not exist") from None
+    except PermissionError:
+        raise _host_failure(session, f"file {path} is not readable by {session.settings.username}") from None
+    except OSError as error:
+        if timed_out.is_set():
+            raise _host_failure(session, f"reading {path} over SFTP timed out after {timeout:g} s") from None
+        reason = errno.errorcode.get(error.errno or 0, "") if error.errno else ""
+        raise _host_failure(session, f"cannot read {path}: {error.strerror or error} {reason}".rstrip()) from None
+    except (paramiko.SSHException, EOFError) as error:
+        if timed_out.is_set():
+            raise _host_failure(session, f"reading {path} over SFTP timed out after {timeout:g} s") from None
+        raise _host_failure(session, f"cannot read {path} over SFTP: {error}") from None
+    finally:
+        watchdog.cancel()
+        channel.close()
 
 
 def _check_credentials(settings: HostSettings) -> None:

@@ -1,4 +1,6 @@
-"""The SSH lab component: a jump host (``root``) and a target host (``prisma``) reachable only through it."""
+"""The SSH lab component: a jump host (``root``) and a target host (``prisma``) reachable only through it, and a
+second bastion (``ops``) reachable only through the jump host, which forwards to the target in turn: the chain
+``jump -> bastion-2 -> target`` of the environment ``lab-two-bastions``."""
 
 from __future__ import annotations
 
@@ -28,8 +30,14 @@ from lab.ssh_hosts.sessions import build_toolbox, session_environment
 LOOPBACK = "127.0.0.1"
 #: The address the target has behind the jump host; nothing resolves or listens there outside the tunnel.
 TARGET_ADDRESS = ("target.lab", 22)
+#: The second bastion's address behind the jump host; like the target, it has no TCP listener of its own.
+BASTION2_ADDRESS = ("bastion-2.lab", 22)
 JUMP_TOOLS = ("hostname", "whoami")
-TARGET_TOOLS = ("hostname", "whoami", "kubectl", "k9s")
+TARGET_TOOLS = ("hostname", "whoami", "kubectl", "k9s", "systemctl")
+#: The units the target's systemctl stand-in reports active (a lab host runs no systemd).
+TARGET_ACTIVE_UNITS = "focus-server.service ssh.service"
+#: A log the target host holds, in its home, for the file checks (``Read Remote File``).
+FOCUS_SERVER_LOG = ("logs/focus-server.log", "2025-11-28 14:00:00,000 INFO focus_server: Focus Server started\n")
 STARTUP_TIMEOUT_S = 10.0
 
 
@@ -58,16 +66,23 @@ class SshHostsComponent:
         kubeconfig = context.published.get("LAB_KUBECONFIG")
         jump = _host(folder, "jump", "root", JUMP_TOOLS, client_key, kubeconfig, _account("jump", settings))
         target_tools = tuple(tool for tool in TARGET_TOOLS if tool not in settings.missing_target_tools)
+        target_tools += ("df",) if settings.target_disk_full else ()
         target = _host(folder, "target", "prisma", target_tools, client_key, kubeconfig, _account("target", settings))
+        target.environment["LAB_SSH_ACTIVE_UNITS"] = TARGET_ACTIVE_UNITS
+        log_file = Path(target.environment["HOME"]) / FOCUS_SERVER_LOG[0]
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_file.write_text(FOCUS_SERVER_LOG[1], encoding="utf-8")
+        bastion2 = _host(folder, "bastion-2", "ops", JUMP_TOOLS, client_key, kubeconfig)
         forwarded_log = folder / "forwarded.log"
         forwarded_log.write_text("", encoding="utf-8")
 
-        jump_port = self._start_jump(jump, target, forwarded_log, settings)
+        jump_port = self._start_jump(jump, target, bastion2, forwarded_log, settings)
         write_known_hosts(
             folder / "known_hosts",
             {
                 known_hosts_name(LOOPBACK, jump_port): _expected_key(jump, "jump", settings),
                 known_hosts_name(*TARGET_ADDRESS): _expected_key(target, "target", settings),
+                known_hosts_name(*BASTION2_ADDRESS): bastion2.host_key,
             },
         )
         return {
@@ -79,6 +94,10 @@ class SshHostsComponent:
             "LAB_SSH_TARGET_PORT": str(TARGET_ADDRESS[1]),
             "LAB_SSH_TARGET_USER": target.username,
             "LAB_SSH_TARGET_PASSWORD": _published_password(target, "target", settings),
+            "LAB_SSH_BASTION2_HOST": BASTION2_ADDRESS[0],
+            "LAB_SSH_BASTION2_PORT": str(BASTION2_ADDRESS[1]),
+            "LAB_SSH_BASTION2_USER": bastion2.username,
+            "LAB_SSH_BASTION2_PASSWORD": bastion2.password,
             "LAB_SSH_KNOWN_HOSTS": str(folder / "known_hosts"),
             "LAB_SSH_CLIENT_KEY": str(client_key_file),
             "LAB_SSH_CLIENT_KEY_PROTECTED": str(protected_key_file),
@@ -100,7 +119,7 @@ class SshHostsComponent:
             self._silent.close()
             self._silent = None
 
-    def _start_jump(self, jump: LabHost, target: LabHost, log: Path, settings: LabSettings) -> int:
+    def _start_jump(self, jump: LabHost, target: LabHost, bastion2: LabHost, log: Path, settings: LabSettings) -> int:
         if not settings.jump_listening:
             # Bound but not listening: connections are refused, and no other process can take the port meanwhile.
             self._closed_port = socket.socket()
@@ -112,7 +131,17 @@ class SshHostsComponent:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lab-ssh-hosts", daemon=True)
         self._thread.start()
-        route = TargetRoute(TARGET_ADDRESS, target, self._connections, log, settings.target_reachable)
+        reachable = settings.target_reachable
+        onwards = TargetRoute(TARGET_ADDRESS, target, self._connections, log, reachable, hop="bastion-2")
+        second_hop = TargetRoute(
+            BASTION2_ADDRESS,
+            bastion2,
+            self._connections,
+            log,
+            True,
+            forward=onwards if settings.second_hop_forwarding else None,
+        )
+        route = TargetRoute(TARGET_ADDRESS, target, self._connections, log, reachable, also=second_hop)
         self._acceptor = self._run(listen(jump, self._connections, route))
         return self._acceptor.get_port()
 

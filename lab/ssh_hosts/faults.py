@@ -28,6 +28,11 @@ class LabSettings:
     missing_target_tools: tuple[str, ...] = ()
     #: Hosts that log the operator in as another account than the login: their whoami answers ``WRONG_ACCOUNT``.
     wrong_user_for: tuple[str, ...] = ()
+    #: False: the second bastion of the two-hop chain refuses every direct-tcpip channel (administratively
+    #: prohibited, as an sshd with ``AllowTcpForwarding no``).
+    second_hop_forwarding: bool = True
+    #: True: the target's ``df`` is the lab stand-in (``lab/ssh_hosts/bin/df``) reporting its file system 97 % used.
+    target_disk_full: bool = False
 
 
 def lab_settings(faults: frozenset[str], fault_settings: FaultSettings = settings_for) -> LabSettings:

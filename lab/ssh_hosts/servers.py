@@ -1,9 +1,11 @@
-"""The two asyncssh hosts: a jump host on TCP, and a target reachable only through the jump host's forwarding."""
+"""The asyncssh hosts: a jump host on TCP, and hosts reachable only through a jump host's forwarding (the target,
+and the second bastion of the two-hop chain, which forwards to the target in turn)."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import posixpath
 import socket
 import time
 from collections.abc import Callable
@@ -77,9 +79,21 @@ class LabServer(asyncssh.SSHServer):
         return self._forward(dest_host, dest_port, orig_host, orig_port)
 
 
+class LabSFTPServer(asyncssh.SFTPServer):
+    """The host's file system over SFTP (for ``Read Remote File``), relative paths from the host's home."""
+
+    def __init__(self, chan: asyncssh.SSHServerChannel, home: str) -> None:
+        super().__init__(chan)
+        self._home = home.encode()
+
+    def map_path(self, path: bytes) -> bytes:
+        return path if path.startswith(b"/") else posixpath.join(self._home, path)
+
+
 def server_options(host: LabHost, connections: Connections, forward: Callable[..., Any] | None = None) -> dict:
-    """asyncssh server keyword arguments for ``host``: command sessions only, bytes in and out."""
+    """asyncssh server keyword arguments for ``host``: command and SFTP sessions, bytes in and out."""
     return {
+        "sftp_factory": partial(LabSFTPServer, home=host.environment["HOME"]),
         "server_factory": partial(LabServer, host, connections, forward),
         "server_host_keys": [host.host_key],
         "server_version": f"FocusLab_{host.hostname}",
@@ -100,17 +114,33 @@ class TargetRoute:
     """
 
     def __init__(
-        self, address: tuple[str, int], target: LabHost, connections: Connections, log: Path, reachable: bool
+        self,
+        address: tuple[str, int],
+        target: LabHost,
+        connections: Connections,
+        log: Path,
+        reachable: bool,
+        *,
+        forward: Callable[..., Any] | None = None,
+        hop: str = "jump",
+        also: TargetRoute | None = None,
     ) -> None:
+        """``forward``: the destination's own forwarding (a bastion's route onwards, ``None``: it forwards nothing);
+        ``hop``: the name the log gives the host doing this forwarding; ``also``: the route for other addresses."""
         self.address = address
         self._target = target
         self._connections = connections
         self._log = log
         self._reachable = reachable
+        self._forward = forward
+        self._hop = hop
+        self._also = also
 
     def __call__(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> Any:
         route = f"{orig_host}:{orig_port} -> {dest_host}:{dest_port}"
         if (dest_host, dest_port) != self.address:
+            if self._also is not None:
+                return self._also(dest_host, dest_port, orig_host, orig_port)
             self._record(route, "refused: no route")
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_CONNECT_FAILED, f"No route to host {dest_host}")
         if not self._reachable:
@@ -122,7 +152,7 @@ class TargetRoute:
     def _record(self, route: str, outcome: str) -> None:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
         with self._log.open("a", encoding="utf-8") as log:
-            log.write(f"{stamp} jump direct-tcpip {route} {outcome}\n")
+            log.write(f"{stamp} {self._hop} direct-tcpip {route} {outcome}\n")
 
     async def _splice(self, channel_reader: asyncssh.SSHReader, channel_writer: asyncssh.SSHWriter) -> None:
         ours, theirs = socket.socketpair()
@@ -139,7 +169,8 @@ class TargetRoute:
 
     async def _serve(self, sock: socket.socket) -> None:
         try:
-            connection = await asyncssh.run_server(sock, **server_options(self._target, self._connections))
+            options = server_options(self._target, self._connections, self._forward)
+            connection = await asyncssh.run_server(sock, **options)
         except (asyncssh.Error, OSError):
             return  # failed login or handshake: the client sees it through the channel
         await connection.wait_closed()

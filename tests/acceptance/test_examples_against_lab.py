@@ -58,7 +58,7 @@ def test_examples_fail_only_under_their_fault_with_a_telling_first_line(tmp_path
     for name, pattern in expected.items():
         first_line = tests[name].message.splitlines()[0]
         assert re.search(pattern, tests[name].message, re.DOTALL), f"{name}: {first_line!r} vs {pattern!r}"
-        assert first_line.startswith(("Kubernetes API ", "MongoDB ", "SSH ")), first_line
+        assert first_line.startswith(("Kubernetes API ", "MongoDB ", "SSH ", "SSH: ")), first_line
     slow = {name: test.elapsed_time.total_seconds() for name, test in tests.items()}
     assert {name: seconds for name, seconds in slow.items() if seconds > TEST_BOUND_S} == {}
     assert run.leaked_secrets() == {}

@@ -556,3 +556,160 @@ def test_connect_takes_the_alias_then_the_environment_as_every_library_does(star
     message = failure_of(lambda: ssh.connect_to_jump_host("elsewhere", "nowhere"), SettingsUnusable)
     assert message.startswith("SSH not checked, the environment's settings are unusable: environment ")
     assert "'nowhere' not found" in message
+
+
+def two_bastions(lab: dict[str, str]) -> dict:
+    """The lab's chain jump -> bastion-2 -> target (environment ``lab-two-bastions``)."""
+    section = ssh_section(lab)
+    bastion2 = {
+        "host": lab["LAB_SSH_BASTION2_HOST"],
+        "port": int(lab["LAB_SSH_BASTION2_PORT"]),
+        "username": lab["LAB_SSH_BASTION2_USER"],
+        "password": lab["LAB_SSH_BASTION2_PASSWORD"],
+    }
+    return {**section, "jump_host": None, "jump_hosts": [section["jump_host"], bastion2]}
+
+
+def evidence_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.getMessage().startswith("evidence ")]
+
+
+def test_the_target_is_reached_through_two_bastions_each_named_and_verified(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    use_ssh_section(two_bastions(lab))
+
+    target = ssh.connect_to_target_through_jump_host()
+
+    assert target.target == "prisma@target.lab:22 via second bastion ops@bastion-2.lab:22"
+    assert ssh.command_should_succeed("hostname") == "lab-target"
+    assert ssh.command_should_succeed("hostname", alias="jump") == "lab-bastion-2"
+    assert ssh.command_should_succeed("hostname", alias="jump-1") == "lab-jump"
+    assert ssh.remote_user_should_match_configuration(alias="jump") == "ops"
+    forwarded = Path(lab["LAB_SSH_FORWARDED_LOG"]).read_text()
+    assert "jump direct-tcpip 127.0.0.1:0 -> bastion-2.lab:22 opened" in forwarded
+    assert "bastion-2 direct-tcpip 127.0.0.1:0 -> target.lab:22 opened" in forwarded
+    ssh.close_all_ssh_connections()
+    assert list(ssh._connections) == []
+
+
+def test_a_chain_of_one_is_the_single_jump_host(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    section = ssh_section(lab)
+    use_ssh_section({**section, "jump_host": None, "jump_hosts": [section["jump_host"]]})
+
+    target = ssh.connect_to_target_through_jump_host()
+
+    assert target.target.startswith("prisma@target.lab:22 via jump host root@127.0.0.1:")
+    assert ssh._connections.aliases() == ["jump", "target"]
+
+
+def test_a_second_bastion_that_refuses_forwarding_is_named_with_its_policy(start_lab, use_ssh_section, ssh, caplog):
+    lab = start_lab("ssh-second-hop-broken")
+    use_ssh_section(two_bastions(lab))
+
+    with caplog.at_level("INFO"):
+        message = failure_of(ssh.connect_to_target_through_jump_host)
+
+    assert message == (
+        f"SSH: second bastion ops@bastion-2.lab:22 via first bastion root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']} "
+        "refused to forward to target target.lab:22: port forwarding disabled (channel open failure 1: "
+        "administratively prohibited): its forwarding policy forbids this channel (sshd_config AllowTcpForwarding, "
+        "PermitOpen, or a Match block for this user); the target was not tried"
+    )
+    [evidence] = evidence_lines(caplog)
+    assert evidence.startswith("evidence SSH target host prisma@target.lab:22 via second bastion ops@bastion-2.lab:22")
+    assert "TCP check from the second bastion ops@bastion-2.lab:22 to target.lab:22" in evidence
+    assert ": not tried: the hop refused to open the channel" in evidence and "not connected" not in evidence
+    assert ssh.command_should_succeed("hostname", alias="jump") == "lab-bastion-2"  # the last working hop
+
+
+def test_a_second_bastion_that_is_not_reachable_names_the_first_bastion(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    chain = two_bastions(lab)
+    chain["jump_hosts"][1] = {**chain["jump_hosts"][1], "host": "bastion-3.lab"}
+    use_ssh_section(chain)
+
+    message = failure_of(ssh.connect_to_jump_host)
+
+    assert message.startswith(
+        f"SSH: first bastion root@127.0.0.1:{lab['LAB_SSH_JUMP_PORT']} could not reach second bastion "
+        "bastion-3.lab:22: No route to host bastion-3.lab (channel open failure 2: connect failed); the first "
+        "bastion is up and authenticated, so the second bastion host or its network is down"
+    )
+
+
+def test_command_output_is_logged_and_returned_without_terminal_colours(start_lab, use_ssh_section, ssh, caplog):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_jump_host()
+
+    with caplog.at_level("INFO"):
+        result = ssh.execute_command(r"printf '\033[36mVersion:\033[0m v0.50.16\r\n'")
+
+    assert result.stdout == "Version: v0.50.16\n"
+    assert result.raw_stdout == "\x1b[36mVersion:\x1b[0m v0.50.16\r\n"
+    assert "\x1b" not in caplog.text and "stdout: Version: v0.50.16" in caplog.text
+    assert ssh.command_output_should_contain(r"printf '\033[1mVersion:\033[0m'", "Version:") == "Version:"
+
+
+def test_host_checks_pass_on_the_healthy_target(start_lab, use_ssh_section, ssh):
+    lab = start_lab()
+    use_ssh_section(ssh_section(lab))
+    ssh.connect_to_target_through_jump_host()
+
+    assert 0 <= ssh.disk_usage_should_be_below("/", 100) < 100
+    assert 0 <= ssh.inode_usage_should_be_below("/", 100) < 100
+    log = ssh.remote_file_should_contain("logs/focus-server.log", "Focus Server started", last_lines=100)
+    assert log.endswith("Focus Server started\n")
+    assert ssh.read_remote_file("/proc/net/tcp", last_lines=1, max_bytes=4096).count("\n") == 1
+    assert ssh.systemd_unit_should_be_active("focus-server.service") == "active"
+    assert ssh.process_should_be_running("python", full=True)
+    assert ssh.port_should_be_listening(int(lab["LAB_SSH_JUMP_PORT"]), address="127.0.0.1").endswith(
+        f":{lab['LAB_SSH_JUMP_PORT']}"
+    )
+
+
+def test_host_checks_fail_with_the_host_and_the_cause_on_the_first_line(start_lab, use_ssh_section, ssh, caplog):
+    use_ssh_section(ssh_section(start_lab()))
+    ssh.connect_to_target_through_jump_host()
+    target = "SSH target host prisma@target.lab:22 via jump host root@127.0.0.1:"
+
+    with caplog.at_level("INFO"):
+        failures = {
+            "disk": failure_of(lambda: ssh.disk_usage_should_be_below("/", 0)),
+            "missing file": failure_of(lambda: ssh.read_remote_file("logs/missing.log")),
+            "too big": failure_of(lambda: ssh.read_remote_file("/proc/net/tcp", max_bytes=10)),
+            "content": failure_of(lambda: ssh.remote_file_should_contain("logs/focus-server.log", "ERROR")),
+            "process": failure_of(lambda: ssh.process_should_be_running("no-such-process")),
+            "unit": failure_of(lambda: ssh.systemd_unit_should_be_active("mongod.service")),
+            "port": failure_of(lambda: ssh.port_should_be_listening(1)),
+            "df": failure_of(lambda: ssh.disk_usage_should_be_below("/no/such/path", 90)),
+        }
+
+    assert all(message.startswith(target) and "\n" not in message for message in failures.values()), failures
+    assert "% of its space used, not below the 0 % limit" in failures["disk"]
+    assert failures["missing file"].endswith("file logs/missing.log does not exist")
+    assert "holds more than 10 bytes (max_bytes); read its end with last_lines" in failures["too big"]
+    assert failures["content"].endswith("file logs/focus-server.log does not contain 'ERROR' (searched it)")
+    assert failures["process"].endswith("no process named 'no-such-process' is running (pgrep -x)")
+    assert failures["unit"].endswith("systemd unit 'mongod.service' is inactive, not active (systemctl is-active)")
+    assert "nothing listens on TCP port 1; listening ports: " in failures["port"]
+    assert "cannot check the file system of /no/such/path: df exited with status 1" in failures["df"]
+    titles = [block.splitlines()[0] for block in evidence_lines(caplog)]
+    assert len(titles) == 5 and all(
+        title.startswith("evidence SSH target host prisma@target.lab:22") for title in titles
+    )
+    with pytest.raises(ValueError, match="must be a name on one line"):
+        ssh.process_should_be_running("-9")
+
+
+def test_a_full_disk_on_the_target_fails_naming_its_file_system(start_lab, use_ssh_section, ssh):
+    use_ssh_section(ssh_section(start_lab("target-disk-full")))
+    ssh.connect_to_target_through_jump_host()
+
+    message = failure_of(lambda: ssh.disk_usage_should_be_below("/", 90))
+
+    assert message.endswith(
+        ": file system lab-full-disk mounted on / (holding /) has 97 % of its space used, not below the 90 % limit "
+        "(9.7 GiB of 10.0 GiB; 307.2 MiB available)"
+    )
+    assert ssh.inode_usage_should_be_below("/", 90) == 12

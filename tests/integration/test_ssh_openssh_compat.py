@@ -133,14 +133,83 @@ def test_changed_target_host_key_fails_naming_both_fingerprints(use_ssh_section,
     assert message.count("SHA256:") == 2
 
 
-def test_forward_outside_permitopen_is_a_target_unreachable_failure(use_ssh_section, ssh, hosts):
+def test_forward_outside_permitopen_names_the_jump_hosts_forwarding_policy(use_ssh_section, ssh, hosts):
     use_ssh_section(target_host={**host(hosts, "target"), "port": int(hosts["LAB_OPENSSH_JUMP_PORT"])})
 
     message = failure_of(ssh.connect_to_target_through_jump_host)
 
     jump = f"{hosts['LAB_OPENSSH_JUMP_USER']}@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}"
-    assert message.startswith(f"SSH: jump host {jump} could not reach")
-    assert "administratively prohibited" in message.lower()
+    assert message.startswith(f"SSH: jump host {jump} refused to forward to target 127.0.0.2:")
+    assert "(channel open failure 1: administratively prohibited): its forwarding policy" in message
+    assert "PermitOpen" in message and "down" not in message
+
+
+def test_a_jump_host_with_allowtcpforwarding_no_fails_naming_its_policy_and_the_target_is_not_tried(
+    use_ssh_section, ssh, hosts, caplog
+):
+    use_ssh_section(jump_host=host(hosts, "hardened"))
+
+    with caplog.at_level("INFO"):
+        message = failure_of(ssh.connect_to_target_through_jump_host)
+
+    hardened = f"{hosts['LAB_OPENSSH_HARDENED_USER']}@127.0.0.4:{hosts['LAB_OPENSSH_HARDENED_PORT']}"
+    first_line = message.splitlines()[0]
+    assert first_line.startswith(f"SSH: jump host {hardened} refused to forward to target 127.0.0.2:")
+    assert "administratively prohibited" in first_line and "AllowTcpForwarding" in first_line
+    assert "down" not in first_line and first_line.endswith("the target was not tried")
+    evidence = [record.getMessage() for record in caplog.records if record.getMessage().startswith("evidence ")]
+    assert evidence and "not tried: the hop refused to open the channel" in evidence[-1]
+    assert "not connected" not in evidence[-1]
+    assert ssh.remote_user_should_match_configuration(alias="jump") == hosts["LAB_OPENSSH_HARDENED_USER"]
+
+
+def test_the_target_is_reached_through_two_openssh_bastions(use_ssh_section, ssh, hosts):
+    use_ssh_section(jump_host=None, jump_hosts=[host(hosts, "jump"), host(hosts, "bastion2")])
+
+    target = ssh.connect_to_target_through_jump_host()
+
+    bastion2 = f"{hosts['LAB_OPENSSH_BASTION2_USER']}@127.0.0.3:{hosts['LAB_OPENSSH_BASTION2_PORT']}"
+    assert target.target.endswith(f"via second bastion {bastion2}")
+    assert ssh.remote_user_should_match_configuration() == hosts["LAB_OPENSSH_TARGET_USER"]
+    assert ssh.remote_user_should_match_configuration(alias="jump") == hosts["LAB_OPENSSH_BASTION2_USER"]
+    assert ssh.remote_user_should_match_configuration(alias="jump-1") == hosts["LAB_OPENSSH_JUMP_USER"]
+    assert "server_request_direct_tcpip: originator 127.0.0.1 port 0, target 127.0.0.2" in (
+        Path(hosts["LAB_OPENSSH_BASTION2_LOG"]).read_text()
+    )
+
+
+def test_a_hardened_second_bastion_is_named_with_the_bastion_it_was_reached_through(use_ssh_section, ssh, hosts):
+    use_ssh_section(jump_host=None, jump_hosts=[host(hosts, "jump"), host(hosts, "hardened")])
+
+    message = failure_of(ssh.connect_to_jump_host)
+
+    # The jump host's PermitOpen names the target and the second bastion only: its refusal is its policy too.
+    jump = f"{hosts['LAB_OPENSSH_JUMP_USER']}@127.0.0.1:{hosts['LAB_OPENSSH_JUMP_PORT']}"
+    assert message.startswith(f"SSH: first bastion {jump} refused to forward to second bastion 127.0.0.4:")
+    assert "administratively prohibited" in message and message.endswith("the second bastion was not tried")
+
+
+def test_host_checks_pass_and_fail_on_an_openssh_target(use_ssh_section, ssh, hosts):
+    use_ssh_section()
+    ssh.connect_to_target_through_jump_host()
+    target = f"SSH target host {hosts['LAB_OPENSSH_TARGET_USER']}@127.0.0.2:{hosts['LAB_OPENSSH_TARGET_PORT']} via"
+
+    assert 0 <= ssh.disk_usage_should_be_below("/", 100) < 100
+    assert failure_of(lambda: ssh.disk_usage_should_be_below("/", 0)).startswith(target)
+    assert 0 <= ssh.inode_usage_should_be_below("/", 100) < 100
+    assert "PRETTY_NAME" in ssh.remote_file_should_contain("/etc/os-release", "PRETTY_NAME", last_lines=50)
+    assert "does not contain 'no such text'" in failure_of(
+        lambda: ssh.remote_file_should_contain("/etc/os-release", "no such text")
+    )
+    assert failure_of(lambda: ssh.read_remote_file("/etc/shadow")).endswith(
+        f"file /etc/shadow is not readable by {hosts['LAB_OPENSSH_TARGET_USER']}"
+    )
+    assert ssh.process_should_be_running("sshd")
+    assert "no process named 'no-such-process'" in failure_of(lambda: ssh.process_should_be_running("no-such-process"))
+    assert ssh.port_should_be_listening(int(hosts["LAB_OPENSSH_TARGET_PORT"]), address="127.0.0.2")
+    assert "nothing listens on TCP port 1;" in failure_of(lambda: ssh.port_should_be_listening(1))
+    # No systemd runs here: systemctl answers, but no unit is active.
+    assert failure_of(lambda: ssh.systemd_unit_should_be_active("no-such.service")).startswith(target)
 
 
 def test_hashed_known_hosts_verify_both_openssh_hosts(use_ssh_section, ssh, hosts, tmp_path):

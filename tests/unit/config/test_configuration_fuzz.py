@@ -114,6 +114,9 @@ LAB_ENV = {
     "LAB_SSH_TARGET_HOST": "127.0.0.1",
     "LAB_SSH_TARGET_PORT": "2223",
     "LAB_SSH_TARGET_PASSWORD": SECRET,
+    "LAB_SSH_BASTION2_HOST": "bastion-2.lab",
+    "LAB_SSH_BASTION2_PORT": "22",
+    "LAB_SSH_BASTION2_PASSWORD": SECRET,
 }
 #: Every variable the shipped file names is set or unset here, so a developer's own (KUBECONFIG, a running lab's
 #: FOCUS_LAB_STATE) changes nothing.
