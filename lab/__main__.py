@@ -2,7 +2,8 @@
 
     python -m lab up [--fault NAME ...]     start in the background, wait until every component is up
     python -m lab down                      stop it; no process or port is left behind
-    python -m lab run [--fault NAME] -- CMD start, run CMD, always stop; exits with CMD's status
+    python -m lab run [--fault NAME] -- CMD start, run CMD, always stop; exits with CMD's status. A lab that
+                                            `up` started with the same faults is reused and left running
     python -m lab faults                    list the faults
     python -m lab build                     build the Go programs once (kube-apiserver + etcd, kwok, k9s)
 
@@ -54,7 +55,10 @@ def _running(pid: int) -> bool:
 def up(state: LabState, faults: frozenset[str]) -> None:
     check_known(faults)
     if _alive(state.pid(), state):
-        raise SystemExit(f"lab already running (pid {state.pid()}); run: python -m lab down")
+        running = state.read_env().get("LAB_FAULTS", "") if state.env_file.exists() else "?"
+        raise SystemExit(
+            f"lab already running (pid {state.pid()}, faults: {running or 'none'}); run: python -m lab down"
+        )
     shutil.rmtree(state.folder, ignore_errors=True)
     state.folder.mkdir(parents=True)
     command = [sys.executable, "-m", "lab", "serve", "--state-dir", str(state.folder)]
@@ -74,6 +78,13 @@ def up(state: LabState, faults: frozenset[str]) -> None:
         if not is_secret(key):
             print(f"  {key}={value}")
     print(f"  secrets and all values: {state.env_file}")
+
+
+def _running_with(state: LabState, faults: frozenset[str]) -> bool:
+    """Whether this state folder's lab is up (its serve process alive, its values published) with exactly ``faults``."""
+    if not (_alive(state.pid(), state) and state.env_file.exists()):
+        return False
+    return frozenset(filter(None, state.read_env().get("LAB_FAULTS", "").split(","))) == faults
 
 
 def down(state: LabState) -> None:
@@ -129,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         down(state)
     elif args.command == "run":
         cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        if _running_with(state, faults):
+            # A warm run: the lab a `python -m lab up` started is its owner's to stop, not this run's.
+            named = ", ".join(sorted(faults)) or "none"
+            print(f"lab already up (pid {state.pid()}, faults: {named}): reused, left running")
+            return subprocess.call(cmd)
         up(state, faults)
         try:
             return subprocess.call(cmd)

@@ -405,7 +405,7 @@ class KubernetesLibrary:
         | Should Start With | ${version} | v1.37 |
         """
         connection = self._connection()
-        info = self._call_json("get", "the server version", k8s.VersionApi(connection.api_client).get_code)
+        info = self._get_json("get", "the server version", "/version")
         logger.info(f"{LAYER} {connection.url}: Kubernetes {info['gitVersion']} ({info['platform']})")
         return info["gitVersion"]
 
@@ -415,8 +415,7 @@ class KubernetesLibrary:
 
         | ${names} = | `Get Namespaces` |
         """
-        core = k8s.CoreV1Api(self._connection().api_client)
-        namespaces = self._call_json("list", "namespaces", core.list_namespace)["items"]
+        namespaces = self._get_json("list", "namespaces", f"/api/{CORE}/namespaces")["items"]
         return [namespace["metadata"]["name"] for namespace in namespaces]
 
     @keyword
@@ -458,11 +457,11 @@ class KubernetesLibrary:
         pattern = pattern or settings["pod_pattern"]
         namespace = namespace or settings["namespace"]
         selector = label_selector or settings["label_selector"] or ""
-        core = k8s.CoreV1Api(connection.api_client)
-        # The API's JSON as it came: building the client's model objects, then turning them back into the same
-        # dictionaries, cost more than the request itself (bench: keyword overhead).
-        pods = self._call_json(
-            "list", f"pods in namespace '{namespace}'", core.list_namespaced_pod, namespace, label_selector=selector
+        pods = self._get_json(
+            "list",
+            f"pods in namespace '{namespace}'",
+            f"/api/{CORE}/namespaces/{namespace}/pods",
+            {"labelSelector": selector},
         )["items"]
         matching = [summarize_pod(pod) for pod in pods if fnmatch.fnmatchcase(pod["metadata"]["name"], pattern)]
         logger.info(
@@ -557,9 +556,8 @@ class KubernetesLibrary:
         namespace = namespace or connection.settings["namespace"]
         if not name:
             raise SettingsUnusable(LAYER, "no service name given or configured (kubernetes.service.name)")
-        core = k8s.CoreV1Api(connection.api_client)
-        services = self._call_json(
-            "list", f"services in namespace '{namespace}'", core.list_namespaced_service, namespace
+        services = self._get_json(
+            "list", f"services in namespace '{namespace}'", f"/api/{CORE}/namespaces/{namespace}/services"
         )["items"]
         found = {service["metadata"]["name"]: service for service in services}
         if name not in found:
@@ -684,17 +682,14 @@ class KubernetesLibrary:
         """
         connection = self._connection()
         lines = connection.settings["log_lines"] if lines is None else lines
-        core = k8s.CoreV1Api(connection.api_client)
         logs = {}
         for pod in self._pods(pods):
             namespace = pod["namespace"] or connection.settings["namespace"]
-            text = self._call(
+            text = self._get_text(
                 "read",
                 f"the log of pod {namespace}/{pod['name']}",
-                core.read_namespaced_pod_log,
-                pod["name"],
-                namespace,
-                tail_lines=lines,
+                f"/api/{CORE}/namespaces/{namespace}/pods/{pod['name']}/log",
+                {"tailLines": str(lines)},
             )
             logs[pod["name"]] = text.splitlines()
             logger.info(f"pod {pod['name']}: read the last {len(logs[pod['name']])} log line(s)")
@@ -1345,32 +1340,6 @@ class KubernetesLibrary:
         finally:
             self._deadline = None
 
-    def _call_json(
-        self,
-        verb: str,
-        target: str,
-        function: Callable[..., Any],
-        *args: Any,
-        missing_ok=False,
-        permission: str | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """The API's JSON answer as it came (no client model objects); ``None`` for a 404 when ``missing_ok``."""
-        try:
-            answer = self._call(
-                verb,
-                target,
-                function,
-                *args,
-                _preload_content=False,
-                missing_ok=missing_ok,
-                permission=permission,
-                **kwargs,
-            )
-        except _Missing:
-            return None
-        return json.loads(answer.data)
-
     def _get_json(
         self,
         verb: str,
@@ -1380,17 +1349,34 @@ class KubernetesLibrary:
         missing_ok: bool = False,
         permission: str | None = None,
     ) -> Any:
-        """``GET path`` as raw JSON, for any object the API serves (the typed client knows only its own kinds)."""
+        """``GET path`` as raw JSON, for any object the API serves; ``None`` for a 404 when ``missing_ok``.
+
+        Every read goes this way, not through the client's typed API classes: importing ``CoreV1Api`` alone builds
+        some 250 pydantic models (1.2 s, measured), and the suite only reads the answer's JSON."""
+        try:
+            answer = self._call(
+                verb,
+                target,
+                self._request_for(path, query, "application/json"),
+                missing_ok=missing_ok,
+                permission=permission,
+            )
+        except _Missing:
+            return None
+        return json.loads(answer.data)
+
+    def _get_text(self, verb: str, target: str, path: str, query: dict[str, str | None]) -> str:
+        """``GET path`` as text (a pod's log)."""
+        return self._call(verb, target, self._request_for(path, query, "*/*")).data.decode("utf-8", "replace")
+
+    def _request_for(self, path: str, query: dict[str, str | None] | None, accept: str) -> Callable[..., Any]:
+        """The GET as a function of the request timeout, for :meth:`_call`; a non-2xx answer raises ``ApiException``."""
         api_client = self._connection().api_client
         parameters = [(key, value) for key, value in (query or {}).items() if value]
 
-        def get(_request_timeout: float, _preload_content: bool = False) -> Any:
+        def get(_request_timeout: float) -> Any:
             request = api_client.param_serialize(
-                "GET",
-                path,
-                query_params=parameters,
-                header_params={"Accept": "application/json"},
-                auth_settings=["BearerToken"],
+                "GET", path, query_params=parameters, header_params={"Accept": accept}, auth_settings=["BearerToken"]
             )
             response = api_client.call_api(*request, _request_timeout=_request_timeout)
             response.read()
@@ -1398,17 +1384,14 @@ class KubernetesLibrary:
                 k8s.ApiException.from_response(http_resp=response, body=None, data=None)  # raises
             return response
 
-        return self._call_json(verb, target, get, missing_ok=missing_ok, permission=permission)
+        return get
 
     def _service_routing(self, service: dict) -> tuple[dict | None, list[dict]]:
         """The service's Endpoints object (``None`` when there is none) and the pods its selector matches."""
-        core = k8s.CoreV1Api(self._connection().api_client)
-        endpoints = self._call_json(
+        endpoints = self._get_json(
             "read",
             f"the endpoints of service {service['namespace']}/{service['name']}",
-            core.read_namespaced_endpoints,
-            service["name"],
-            service["namespace"],
+            f"/api/{CORE}/namespaces/{service['namespace']}/endpoints/{service['name']}",
             missing_ok=True,
         )
         return endpoints, self._pods_selected_by(service) if service["selector"] else []
@@ -1422,14 +1405,12 @@ class KubernetesLibrary:
 
     def _pods_selected_by(self, service: dict) -> list[dict]:
         """The pods the service's selector matches, selected by the API server as its endpoints controller does."""
-        core = k8s.CoreV1Api(self._connection().api_client)
         where = f"{service['namespace']}/{service['name']}"
-        answer = self._call_json(
+        answer = self._get_json(
             "list",
             f"pods selected by service {where}",
-            core.list_namespaced_pod,
-            service["namespace"],
-            label_selector=selector_text(service["selector"]),
+            f"/api/{CORE}/namespaces/{service['namespace']}/pods",
+            {"labelSelector": selector_text(service["selector"])},
         )
         return [summarize_pod(pod) for pod in answer["items"]]
 
@@ -1447,18 +1428,17 @@ class KubernetesLibrary:
 
     def _log_lines(self, pod: str, namespace: str, container: str, previous: bool, deadline: float) -> list[str]:
         which = "previous container's log" if previous else "log"
-        core = k8s.CoreV1Api(self._connection().api_client)
         answer = _read_for_evidence(
             deadline,
-            lambda: self._call(
+            lambda: self._get_text(
                 "read",
                 f"the {which} of pod {namespace}/{pod}",
-                core.read_namespaced_pod_log,
-                pod,
-                namespace,
-                container=container,
-                previous=previous,
-                tail_lines=EVIDENCE_LOG_LINES,
+                f"/api/{CORE}/namespaces/{namespace}/pods/{pod}/log",
+                {
+                    "container": container,
+                    "previous": "true" if previous else None,
+                    "tailLines": str(EVIDENCE_LOG_LINES),
+                },
             ),
         )
         lines = [answer.line] if isinstance(answer, _NotRead) else answer.splitlines() or ["(empty)"]

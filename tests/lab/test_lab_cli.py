@@ -85,6 +85,30 @@ def test_second_up_on_a_running_lab_is_refused(tmp_path):
         lab(tmp_path, "down")
 
 
+def test_run_reuses_a_lab_up_started_with_the_same_faults_and_leaves_it_running(tmp_path):
+    lab(tmp_path, "up", "--fault", "mongo-down")
+    try:
+        pid = (tmp_path / "lab.pid").read_text()
+        result = lab(tmp_path, "run", "--fault", "mongo-down", "--", "sh", "-c", f"cat {tmp_path}/lab.pid; exit 5")
+        assert result.returncode == 5
+        assert "reused, left running" in result.stdout
+        assert result.stdout.splitlines()[-1] == pid  # the command met the lab that was up
+        assert process_exists(int(pid))
+    finally:
+        lab(tmp_path, "down")
+
+
+def test_run_refuses_a_running_lab_with_other_faults_naming_them(tmp_path):
+    lab(tmp_path, "up", "--fault", "mongo-down")
+    try:
+        result = lab(tmp_path, "run", "--", "true")
+        assert result.returncode != 0
+        assert "lab already running" in result.stderr
+        assert "faults: mongo-down" in result.stderr
+    finally:
+        lab(tmp_path, "down")
+
+
 def test_down_never_signals_a_process_that_merely_reuses_a_stale_pid(tmp_path):
     bystander = subprocess.Popen(["sleep", "30"], start_new_session=True)
     try:
