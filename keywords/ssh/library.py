@@ -832,19 +832,11 @@ def _read_over_sftp(session: _Session, path: str, max_bytes: int, tail: bool) ->
 
     Bounded by the session's timeout as a whole: a watchdog closes the channel, which ends any wait."""
     timeout = session.timeout_s
-    timed_out = threading.Event()
     try:
         channel = session.client.get_transport().open_session(timeout=timeout)
     except (paramiko.SSHException, OSError) as error:
         raise _host_failure(session, f"cannot open an SFTP session: {error}") from None
-
-    def expire() -> None:
-        timed_out.set()
-        with contextlib.suppress(EOFError, OSError, paramiko.SSHException):
-            channel.close()
-
-    watchdog = threading.Timer(timeout, expire)
-    watchdog.start()
+    timed_out = _close_after(channel, timeout)
     try:
         channel.settimeout(timeout)
         try:
@@ -896,7 +888,7 @@ def _read_over_sftp(session: _Session, path: str, max_bytes: int, tail: bool) ->
             raise _host_failure(session, f"reading {path} over SFTP timed out after {timeout:g} s") from None
         raise _host_failure(session, f"cannot read {path} over SFTP: {error}") from None
     finally:
-        watchdog.cancel()
+        timed_out.watchdog.cancel()
         channel.close()
 
 
@@ -969,20 +961,32 @@ def _network_hint(reason: str) -> str:
     return reason
 
 
-def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandResult:
-    """Run one command, reading stdout and stderr together so neither fills up; ``TimeoutError`` after ``timeout``."""
-    channel = client.get_transport().open_session(timeout=timeout)
-    timed_out = threading.Event()
+class _Expiry(threading.Event):
+    """Set once ``watchdog`` has closed the channel at its timeout."""
+
+    watchdog: threading.Timer
+
+
+def _close_after(channel: paramiko.Channel, timeout: float) -> _Expiry:
+    """Starts a watchdog that closes ``channel`` after ``timeout``; the returned event says it did. Closing ends
+    every wait on the channel, even those paramiko gives no timeout (exec_command's wait for the server's answer).
+    A transport that died meanwhile cannot send the close: the call has failed either way."""
+    expired = _Expiry()
 
     def expire() -> None:
-        timed_out.set()
-        # Closing also ends exec_command's wait for the server's answer, which has no timeout of its own. A
-        # transport that died meanwhile cannot send the close: the command has failed either way.
+        expired.set()
         with contextlib.suppress(EOFError, OSError, paramiko.SSHException):
             channel.close()
 
-    watchdog = threading.Timer(timeout, expire)
-    watchdog.start()
+    expired.watchdog = threading.Timer(timeout, expire)
+    expired.watchdog.start()
+    return expired
+
+
+def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandResult:
+    """Run one command, reading stdout and stderr together so neither fills up; ``TimeoutError`` after ``timeout``."""
+    channel = client.get_transport().open_session(timeout=timeout)
+    timed_out = _close_after(channel, timeout)
     stdout, stderr = bytearray(), bytearray()
     try:
         channel.exec_command(command)
@@ -1000,7 +1004,7 @@ def _run(client: paramiko.SSHClient, command: str, timeout: float) -> CommandRes
         if not timed_out.is_set():
             raise
     finally:
-        watchdog.cancel()
+        timed_out.watchdog.cancel()
         channel.close()
     if timed_out.is_set():
         raise TimeoutError(command)
