@@ -1,7 +1,10 @@
 """``python -m bench [--quick] [--only NAME ...]``: time the suite, write ``results/bench.json``, print a table.
 
-Scenarios: healthy (robot vs pabot vs the main command, and where a run's time goes), dead (time to verdict with
-every endpoint refused or black-holed), overhead (keywords vs raw clients), memory, scaling (6, 24, 96 cases).
+Scenarios: healthy (robot vs pabot vs the main command, and where a run's time goes), peer (the project's
+sequential robot vs the same six cases written with off-the-shelf libraries vs the floor, one plain Python process
+with the raw clients, in one hyperfine run), dead (time to verdict with every endpoint refused or black-holed),
+overhead (keywords vs raw clients), memory, latency (0, 20 and 100 ms round trips through toxiproxy), scaling
+(6, 24, 96 cases).
 ``./run.sh bench`` installs hyperfine first (Debian, as root) and runs this.
 """
 
@@ -21,9 +24,10 @@ import robot
 
 from bench import scenarios
 from bench.hyperfine import REPO_ROOT, hyperfine_version
+from bench.latency import latency
 from bench.table import render
 
-SCENARIOS = ("healthy", "dead", "overhead", "memory", "scaling")
+SCENARIOS = ("healthy", "peer", "dead", "overhead", "memory", "latency", "scaling")
 
 
 def machine() -> dict:
@@ -79,12 +83,16 @@ def main(argv: list[str]) -> int:
             (work / name).mkdir(parents=True)
             if name == "healthy":
                 result = scenarios.healthy(work / name, runs)
+            elif name == "peer":
+                result = scenarios.peer(work / name, runs + 1 if arguments.quick else runs)
             elif name == "dead":
                 result = scenarios.dead_environment(work / name, 1 if arguments.quick else 3)
             elif name == "overhead":
                 result = scenarios.keyword_overhead(work / name, 20 if arguments.quick else 100)
             elif name == "memory":
                 result = scenarios.memory(work / name)
+            elif name == "latency":
+                result = latency(work / name, 1 if arguments.quick else 3)
             else:
                 copies = (1, 4) if arguments.quick else (1, 4, 16)
                 result = scenarios.scaling(work / name, copies, 1 if arguments.quick else 2)

@@ -68,6 +68,13 @@ def healthy(work: Path, runs: int) -> dict:
             env=env,
         )
         start_seconds = published(work / "lab")["LAB_START_SECONDS"]
+        # A warm run: main reuses the lab that is up (python -m lab run's check), as on an on-call machine that
+        # keeps `python -m lab up` running, or an environment that is already there.
+        warm_main = time_commands(
+            {"./run.sh main, warm (the lab already up)": f"RESULTS_DIR={work / 'main-warm'} ./run.sh main"},
+            runs,
+            env=env,
+        )
     lab_state = work / "lab-phases"
     lab_env = {"FOCUS_LAB_STATE": str(lab_state)}
     lab = f"{shlex.quote(sys.executable)} -m lab"
@@ -91,7 +98,7 @@ def healthy(work: Path, runs: int) -> dict:
     )
     return {
         "runners": [timing.as_dict() for timing in runners],
-        "main": [timing.as_dict() for timing in main],
+        "main": [timing.as_dict() for timing in [*warm_main, *main]],
         "phases": {
             "setup": [timing.as_dict() for timing in setup],
             "lab": [timing.as_dict() for timing in lab_phases],
@@ -291,3 +298,82 @@ def _copied_suites(folder: Path, count: int) -> str:
             text = robot_file.read_text(encoding="utf-8").replace("../../resources/", resources)
             target.write_text(text, encoding="utf-8")
     return str(folder)
+
+
+PEER_SUITE = "bench/peer"
+
+
+def peer(work: Path, runs: int) -> dict:
+    """The project's sequential robot run, the peer (the same six cases with off-the-shelf libraries) and the floor
+    (the same network calls by one plain Python process) in one hyperfine run against one healthy lab."""
+    commands = {
+        "project: robot, sequential": robot_command(work / "project"),
+        "peer: robot (SSHLibrary, KubeLibrary, robotframework-mongodb)": _peer_command(work / "peer"),
+        "floor: python, raw clients": shlex.join([sys.executable, "-m", "bench.floor"]),
+    }
+    with lab_up(work / "lab") as env:
+        # The peer reads the lab's published settings from the environment, as `python -m lab run` sets them.
+        env = {**env, **lab_environment(work / "lab")}
+        floor_cases = _check_once(commands, work, env)
+        timings = time_commands(commands, runs, env=env)
+    project, peer_run = _run_split(work / "project"), _run_split(work / "peer")
+    return {
+        "runs": [timing.as_dict() for timing in timings],
+        "project": project,
+        "peer": peer_run,
+        "floor": {"case_seconds": floor_cases},
+    }
+
+
+def _peer_command(output: Path) -> str:
+    arguments = [str(VENV_BIN / "robot"), "--console", "none", "--outputdir", str(output), PEER_SUITE]
+    return shlex.join(arguments)
+
+
+def lab_environment(state: Path) -> dict[str, str]:
+    """``lab.env`` as environment variables (its values are shell words: some are quoted)."""
+    return {name: " ".join(shlex.split(value)) for name, value in published(state).items()}
+
+
+def _check_once(commands: dict[str, str], work: Path, env: dict[str, str]) -> dict[str, float]:
+    """Runs each command once before timing: all three must pass against the healthy lab (the peer's six cases
+    too), else the benchmark stops naming the failure. Returns the floor's own per-case seconds."""
+    floor_cases: dict[str, float] = {}
+    for name, command in commands.items():
+        completed = subprocess.run(
+            shlex.split(command), cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True
+        )
+        if completed.returncode != 0:
+            output = (completed.stdout + completed.stderr)[-3000:]
+            raise RuntimeError(f"{name} failed against the healthy lab:\n{output}")
+        if name.startswith("floor"):
+            floor_cases = parse_floor_output(completed.stdout)
+    for folder in ("project", "peer"):
+        total = ExecutionResult(str(work / folder / "output.xml")).statistics.total
+        if (total.passed, total.failed, total.skipped) != (6, 0, 0):
+            raise RuntimeError(f"{folder}: {total.passed} of 6 cases passed against the healthy lab")
+    return floor_cases
+
+
+def parse_floor_output(stdout: str) -> dict[str, float]:
+    """``PZ-13806 PASS 0.023 s`` lines of ``bench/floor.py`` as ``{key: seconds}``."""
+    cases = {}
+    for line in stdout.splitlines():
+        match = re.fullmatch(r"(PZ-\d+) PASS ([\d.]+) s", line.strip())
+        if match:
+            cases[match.group(1)] = float(match.group(2))
+    return cases
+
+
+def _run_split(output: Path) -> dict:
+    """The last timed run's suite time, its tests' time and each case's test time (by Jira key), from output.xml."""
+    suite = ExecutionResult(str(output / "output.xml")).suite
+    cases = {}
+    for test in suite.all_tests:
+        key = next((tag for tag in test.tags if re.fullmatch(r"PZ-\d+", tag)), test.name)
+        cases[key] = test.elapsed_time.total_seconds()
+    return {
+        "suite_seconds": suite.elapsed_time.total_seconds(),
+        "tests_seconds": sum(cases.values()),
+        "case_seconds": cases,
+    }

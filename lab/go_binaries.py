@@ -1,4 +1,5 @@
-"""The lab's programs built from Go modules: kube-apiserver with etcd, kube-controller-manager, kwok and k9s.
+"""The lab's programs built from Go modules: kube-apiserver with etcd, kube-controller-manager, kwok, k9s, and
+toxiproxy (the benchmark's latency proxy).
 
 Each is built once by the lab's own scripts (``lab/control_plane/build.sh``, ``lab/go_tools/build.sh``) into a
 cache outside the repository, keyed by its pinned version: ``$FOCUS_LAB_CACHE`` or ``~/.cache/focus-lab``. The
@@ -19,6 +20,7 @@ BUILDS = {
     "kube-controller-manager": [HERE / "control_plane" / "build.sh", "kube-controller-manager"],
     "kwok": [HERE / "go_tools" / "build.sh", "--print-path", "kwok"],
     "k9s": [HERE / "go_tools" / "build.sh", "--print-path", "k9s"],
+    "toxiproxy": [HERE / "go_tools" / "build.sh", "--print-path", "toxiproxy"],
 }
 
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build real `kwok` and `k9s` binaries from their Go modules, once, into a
-# cache outside the repository:
+# Build real `kwok`, `k9s` and `toxiproxy` (the benchmark's latency proxy) binaries from their Go modules, once,
+# into a cache outside the repository:
 #
 #   ${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}/kwok-<version>/kwok
 #   ${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}/k9s-<version>/k9s
+#   ${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}/toxiproxy-<version>/toxiproxy
 #
-# Usage: lab/go_tools/build.sh [kwok] [k9s]     (default: both)
+# Usage: lab/go_tools/build.sh [kwok] [k9s] [toxiproxy]     (default: all)
 #        lab/go_tools/build.sh --print-path kwok (prints the binary path only;
 #                                                 builds it first if missing)
 #        lab/go_tools/build.sh --print-module-dir kwok (module source dir in
@@ -18,7 +19,8 @@
 #
 # Pinned versions (newest the Go module proxy served when this was written:
 #   `go list -m -versions sigs.k8s.io/kwok`          -> v0.6.1 v0.7.0 v0.8.0
-#   `go list -m -versions github.com/derailed/k9s`   -> ... v0.50.15 v0.50.16).
+#   `go list -m -versions github.com/derailed/k9s`   -> ... v0.50.15 v0.50.16;
+#   `go list -m -versions github.com/Shopify/toxiproxy/v2` -> v2.3.0 v2.5.0).
 # Override with KWOK_VERSION / K9S_VERSION (+ K9S_COMMIT / K9S_DATE) if needed.
 set -euo pipefail
 
@@ -26,6 +28,7 @@ CACHE_ROOT="${FOCUS_LAB_CACHE:-$HOME/.cache/focus-lab}"
 
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 K9S_VERSION="${K9S_VERSION:-v0.50.16}"
+TOXIPROXY_VERSION="${TOXIPROXY_VERSION:-v2.5.0}"
 # Commit of the upstream tag v0.50.16 (github.com/derailed/k9s) and its commit
 # time, which is also the module time served by the proxy (.info "Time").
 K9S_COMMIT="${K9S_COMMIT:-3c37ca2197ca48591566d1f599b7b3a50d54a408}"
@@ -38,7 +41,7 @@ command -v go >/dev/null 2>&1 || die "go not found in PATH"
 # go install <pkg>@<version> into <dir>, atomically (build into a temp dir,
 # then rename), so an interrupted build never looks like a cached one.
 go_install() {
-    local tool="$1" version="$2" pkg="$3" ldflags="$4"
+    local tool="$1" version="$2" pkg="$3" ldflags="$4" built="${5:-$1}"  # built: go install's name for it
     local dir="$CACHE_ROOT/$tool-$version"
     local bin="$dir/$tool"
     if [[ -x "$bin" ]]; then
@@ -70,7 +73,7 @@ go_install() {
         die "building $tool $version failed (last 40 lines of go output above)"
     fi
     mkdir -p "$dir"
-    mv -f "$tmp/$tool" "$bin"
+    mv -f "$tmp/$built" "$bin"
     rm -rf "$tmp"
     exec {lock_fd}>&-
     echo "built $tool $version in $((SECONDS - start))s -> $bin"
@@ -90,11 +93,18 @@ build_k9s() {
         "-s -w -X github.com/derailed/k9s/cmd.version=$K9S_VERSION -X github.com/derailed/k9s/cmd.commit=$K9S_COMMIT -X github.com/derailed/k9s/cmd.date=$K9S_DATE"
 }
 
+build_toxiproxy() {
+    # Version var: github.com/Shopify/toxiproxy/v2.Version (as upstream's Makefile sets it).
+    go_install toxiproxy "$TOXIPROXY_VERSION" github.com/Shopify/toxiproxy/v2/cmd/server \
+        "-s -w -X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION" server
+}
+
 bin_path() {
     case "$1" in
         kwok) echo "$CACHE_ROOT/kwok-$KWOK_VERSION/kwok" ;;
         k9s)  echo "$CACHE_ROOT/k9s-$K9S_VERSION/k9s" ;;
-        *) die "unknown tool '$1' (expected kwok or k9s)" ;;
+        toxiproxy) echo "$CACHE_ROOT/toxiproxy-$TOXIPROXY_VERSION/toxiproxy" ;;
+        *) die "unknown tool '$1' (expected kwok, k9s or toxiproxy)" ;;
     esac
 }
 
@@ -130,7 +140,7 @@ if [[ "${1:-}" == "--print-path" ]]; then
 fi
 
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(kwok k9s)
+[[ ${#tools[@]} -gt 0 ]] || tools=(kwok k9s toxiproxy)
 for t in "${tools[@]}"; do
     bin_path "$t" >/dev/null
     "build_$t"
