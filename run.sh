@@ -2,7 +2,7 @@
 # The two commands of this project; each sets up everything it needs on a fresh machine.
 #   ./run.sh main   start the lab, run every suite into results/ (PROCESSES=N: N pabot workers), stop the lab
 #   ./run.sh test   static checks, dry run, libdoc, then pytest (unit, integration, suites and faults vs the lab)
-#   ./run.sh bench  the benchmark: results/bench.json and a table (--quick: about 3 minutes)
+#   ./run.sh bench  the benchmark: results/bench.json and a table (--quick: about 8 minutes)
 #   ./run.sh setup  only the venv and the pinned requirements (what main, test and bench do first)
 # Extra arguments go to robot or pabot (main), pytest (test) or the benchmark, e.g.
 #   ./run.sh main --variable ENV:new_production

@@ -62,7 +62,7 @@ def _save(report: dict, path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs and no 96-case scaling (about 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs and no 96-case scaling (about 8 minutes)")
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "results" / "bench.json")
     arguments = parser.parse_args(argv)
