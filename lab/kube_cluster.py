@@ -468,8 +468,8 @@ def _kwok_manages(manifest: dict) -> bool:
 def _cluster_objects(objects: ObjectStore) -> list[dict]:
     """The manifests as objects to create: what the API server or a controller assigns left out, pods on kwok's
     node."""
-    computed = {  # the endpoints controller's: each selector Service's Endpoints
-        ("Endpoints", m["metadata"]["namespace"], m["metadata"]["name"])
+    services = {
+        (m["metadata"]["namespace"], m["metadata"]["name"])
         for m in objects.all()
         if m["kind"] == "Service" and (m.get("spec") or {}).get("selector")
     }
@@ -477,8 +477,10 @@ def _cluster_objects(objects: ObjectStore) -> list[dict]:
     for manifest in objects.all():
         metadata = manifest["metadata"]
         key = (manifest["kind"], metadata.get("namespace", ""), metadata["name"])
-        if key in {("Service", "default", "kubernetes"), ("Endpoints", "default", "kubernetes")} | computed:
-            continue  # the API server's own, or the endpoints controller's
+        if key in {("Service", "default", "kubernetes"), ("Endpoints", "default", "kubernetes")}:
+            continue  # the API server's own
+        if manifest["kind"] == "Endpoints" and key[1:] in services:
+            continue  # the endpoints controller's (created empty below)
         clean = {key: value for key, value in manifest.items() if key != "status"}
         clean["metadata"] = {
             key: value
@@ -491,12 +493,19 @@ def _cluster_objects(objects: ObjectStore) -> list[dict]:
             if scenario:
                 clean["metadata"]["annotations"] = {**metadata.get("annotations", {}), **scenario}
         created.append(clean)
+    # Each selector Service's Endpoints exist, empty, before the endpoints controller starts, as they would in a
+    # cluster whose controller manager restarts: it fills them in. Left for it to create, they can be created twice
+    # by its first syncs (its cache not yet holding the first), a Warning event FailedToCreateEndpoint.
+    created += [
+        {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": namespace}}
+        for namespace, name in sorted(services)
+    ]
     for namespace in {obj["metadata"]["name"] for obj in created if obj["kind"] == "Namespace"}:
-        # No controller-manager creates it: pods need their namespace's default service account.
+        # No serviceaccount controller runs here: pods need their namespace's default service account.
         created.append(
             {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
         )
-    order = {"Namespace": 0, "ServiceAccount": 1, "Node": 2}
+    order = {"Namespace": 0, "ServiceAccount": 1, "Node": 2}  # then the rest
     return sorted(created, key=lambda obj: order.get(obj["kind"], 3))
 
 

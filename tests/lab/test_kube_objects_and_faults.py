@@ -29,7 +29,8 @@ STUCK_POD = "panda-panda-focus-server-5f6d7c8b9-x4m2p"
 NEW_FAULTS = ["rollout-stuck", "node-not-ready", "pvc-pending", "warning-event-storm", "configmap-wrong-mongo"]
 REAL_BUILT = cached("kube-apiserver") is not None
 
-#: Real control planes kept running per test process (each some 440 MB); the oldest one is stopped for another.
+#: Real control planes kept running per test process (each some 440 MB, the controller manager included); the oldest
+#: one is stopped for another.
 KEPT = 2
 
 
@@ -117,7 +118,14 @@ def ago(timestamp: str) -> timedelta:
 def recent_events(get: Lab, within: timedelta = timedelta(hours=1), selector: str = "type=Warning") -> list[dict]:
     """The events ``selector`` selects that last happened ``within`` before the lab started (Warning by default)."""
     events = read(get, f"{NAMESPACE}/events?fieldSelector={quote(selector)}")["items"]
-    return [event for event in events if get.before_start(event["lastTimestamp"]) < within]
+    return [event for event in events if get.before_start(happened(event)) < within]
+
+
+def happened(event: dict) -> str:
+    """When an event last happened: a core/v1 event's ``lastTimestamp``; an events.k8s.io one (a component that
+    records through the newer API) has only its series' or its own ``eventTime``."""
+    series = event.get("series") or {}
+    return event.get("lastTimestamp") or series.get("lastObservedTime") or event["eventTime"]
 
 
 # --- healthy ---------------------------------------------------------------------------------------------------
