@@ -55,6 +55,13 @@ class Toxiproxy:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
+        try:
+            self._wait_ready(log)
+        except BaseException:  # whatever stops the start (an answer that is not JSON too), no server is left behind
+            self.stop()
+            raise
+
+    def _wait_ready(self, log: Path) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
@@ -62,7 +69,6 @@ class Toxiproxy:
                 return
             except OSError:
                 if self._process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
                     raise RuntimeError(f"toxiproxy did not start; see {log}") from None
                 time.sleep(0.05)
 
