@@ -407,11 +407,7 @@ def _wait_for_controllers(
 def _controller_differences(api: _AdminApi, objects: ObjectStore) -> list[str]:
     """Where the controllers' status differs from the manifests': replica counts and conditions of the Deployments
     and ReplicaSets, and which pods each selector Service's Endpoints hold as ready and not ready."""
-    selectors = {
-        (m["metadata"]["namespace"], m["metadata"]["name"])
-        for m in objects.all()
-        if m["kind"] == "Service" and (m.get("spec") or {}).get("selector")
-    }
+    selectors = _selector_services(objects)
     differences = []
     for manifest in objects.all():
         kind, metadata = manifest["kind"], manifest["metadata"]
@@ -465,14 +461,19 @@ def _kwok_manages(manifest: dict) -> bool:
     return manifest["kind"] == "Node" and KWOK_NODE_ANNOTATION in (manifest["metadata"].get("annotations") or {})
 
 
-def _cluster_objects(objects: ObjectStore) -> list[dict]:
-    """The manifests as objects to create: what the API server or a controller assigns left out, pods on kwok's
-    node."""
-    services = {
+def _selector_services(objects: ObjectStore) -> set[tuple[str, str]]:
+    """``(namespace, name)`` of each Service with a selector: those whose Endpoints the endpoints controller writes."""
+    return {
         (m["metadata"]["namespace"], m["metadata"]["name"])
         for m in objects.all()
         if m["kind"] == "Service" and (m.get("spec") or {}).get("selector")
     }
+
+
+def _cluster_objects(objects: ObjectStore) -> list[dict]:
+    """The manifests as objects to create: what the API server or a controller assigns left out, pods on kwok's
+    node."""
+    services = _selector_services(objects)
     created = []
     for manifest in objects.all():
         metadata = manifest["metadata"]
