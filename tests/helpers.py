@@ -102,6 +102,11 @@ class SuiteRun:
     def passing(self) -> set[str]:
         return {key for key, verdict in self.verdicts.items() if verdict.status == "PASS"}
 
+    def messages(self) -> str:
+        """Every case's status and whole message, a line each: what an assertion on the verdicts explains itself
+        with (pytest shortens a dict's repr, and the message that says why is the part cut)."""
+        return "\n".join(f"{key} {verdict.status}: {verdict.message}" for key, verdict in sorted(self.verdicts.items()))
+
     def diagnosis(self) -> str:
         return (self.output_dir / "diagnosis.md").read_text(encoding="utf-8")
 
@@ -154,12 +159,20 @@ def lab_running(work_dir: Path, faults: tuple[str, ...] = ()) -> Iterator[Lab]:
     env = {**os.environ, "FOCUS_LAB_STATE": str(state)}
     lab = [sys.executable, "-m", "lab"]
     fault_args = [arg for fault in faults for arg in ("--fault", fault)]
-    subprocess.run([*lab, "up", *fault_args], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+    _lab_command([*lab, "up", *fault_args], env)
     try:
         published = LabState(state).read_env()
         yield Lab(env, published)
     finally:
-        subprocess.run([*lab, "down"], cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+        _lab_command([*lab, "down"], env)
+
+
+def _lab_command(command: list[str], env: dict[str, str]) -> None:
+    """Run a ``python -m lab`` command; when it fails, the error says what the lab printed (why it did not start)."""
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        printed = f"{done.stdout}{done.stderr}".strip()
+        raise RuntimeError(f"{' '.join(command[1:])} exited with {done.returncode}:\n{printed}")
 
 
 def run_suites_against_lab(work_dir: Path, faults: tuple[str, ...] = (), *robot_args: str) -> SuiteRun:

@@ -48,13 +48,12 @@ def test_examples_fail_only_under_their_fault_with_a_telling_first_line(tmp_path
     every_test = ExecutionResult(str(run.output_dir / "output.xml")).suite.all_tests
     tests = {test.name: test for test in every_test if not case_key(test.tags)}
     if fault not in JIRA_FAULTS:
-        assert set(run.failing()) == set(), {key: run.verdicts[key].message for key in run.failing()}
+        assert set(run.failing()) == set(), "\n" + run.messages()
         assert len(run.passing()) == 6
     assert set(tests) == example_names()
     statuses = {name: test.status for name, test in tests.items()}
-    assert statuses == {name: "FAIL" if name in expected else "PASS" for name in tests}, {
-        name: test.message for name, test in tests.items()
-    }
+    said = "\n".join(f"{name} {test.status}: {test.message}" for name, test in sorted(tests.items()))
+    assert statuses == {name: "FAIL" if name in expected else "PASS" for name in tests}, "\n" + said
     for name, pattern in expected.items():
         first_line = tests[name].message.splitlines()[0]
         assert re.search(pattern, tests[name].message, re.DOTALL), f"{name}: {first_line!r} vs {pattern!r}"

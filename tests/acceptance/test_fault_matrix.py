@@ -80,7 +80,7 @@ def test_fault_fails_only_the_expected_cases_with_a_telling_message(tmp_path, na
     options = run_options(["--argumentfile", str(REPO_ROOT / "robot.args"), *robot_args])
     selected = {case.key for case in selected_cases([REPO_ROOT / source for source in sources], options.include)}
     others = dict.fromkeys(selected - set(expected), "PASS")  # every other case ran and stayed healthy
-    assert statuses == {**others, **expected}, {key: v.message for key, v in run.verdicts.items()}
+    assert statuses == {**others, **expected}, "\n" + run.messages()
     for key, pattern in {**row["fails"], **row.get("not_checked", {})}.items():
         message, pattern = run.verdicts[key].message, pinned(pattern, values)
         assert re.search(pattern, message, re.DOTALL), f"{key}: {message!r} does not match {pattern!r}"

@@ -34,7 +34,7 @@ def healthy_run(healthy_lab, tmp_path_factory):
 def test_every_jira_case_passes_against_the_healthy_lab(healthy_run):
     assert set(healthy_run.verdicts) == JIRA_CASES
     failures = {key: v.message for key, v in healthy_run.verdicts.items() if v.status != "PASS"}
-    assert failures == {}
+    assert failures == {}, "\n" + healthy_run.messages()
 
 
 def test_a_green_lab_run_logs_no_warning_and_links_every_case_to_jira(healthy_run):
