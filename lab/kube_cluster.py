@@ -46,10 +46,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lab.component import LabContext
 from lab.faults import fault_table, settings_for
 from lab.go_binaries import build, module_dir
-from lab.kube_api.component import MANIFESTS, publish_cluster, write_kubeconfig
+from lab.kube_api.component import MANIFESTS, publish_cluster, unreachable_api, write_kubeconfig
 from lab.kube_api.server import SUITE_USER
 from lab.kube_api.store import ObjectStore
-from lab.ports import SilentListener, free_port
+from lab.ports import ClosedPort, SilentListener, free_port
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
 #: The Go programs of the real control plane (``lab.go_binaries``): the lab uses the stand-in until all are built.
@@ -134,7 +134,7 @@ class KubeClusterComponent:
 
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen] = []
-        self._silent: SilentListener | None = None
+        self._unreachable: ClosedPort | SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         state = context.state_dir / self.name
@@ -145,19 +145,19 @@ class KubeClusterComponent:
         overlays = fault.get("overlays", [])
         # Each fault's overlay describes that fault alone: with two, the controllers' status is what both make.
         combined = sum(bool((fault_table()[name].get(self.name) or {}).get("overlays")) for name in context.faults) > 1
-        self._silent = SilentListener() if fault.get("api_unresponsive") else None
+        self._unreachable = unreachable_api(fault)
         return publish_cluster(
             state,
             fault,
             lambda tls, token: self._start_control_plane(state, tls, token, overlays, combined),
             "kube-apiserver with embedded etcd, kube-controller-manager, kwok as the kubelet",
-            self._silent,
+            self._unreachable,
         )
 
     def stop(self) -> None:
-        if self._silent is not None:
-            self._silent.close()
-            self._silent = None
+        if self._unreachable is not None:
+            self._unreachable.close()
+            self._unreachable = None
         for process in reversed(self._processes):  # the controllers and kwok first, then the API server
             process.terminate()
             try:

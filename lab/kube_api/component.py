@@ -16,7 +16,7 @@ from lab.faults import settings_for
 from lab.kube_api.server import KubeApiServer
 from lab.kube_api.store import ObjectStore
 from lab.kube_api.tls import TlsFiles, generate_tls_files
-from lab.ports import SilentListener, free_port
+from lab.ports import ClosedPort, SilentListener
 
 HERE = Path(__file__).resolve().parent
 MANIFESTS = HERE / "manifests"
@@ -30,7 +30,7 @@ class KubeApiComponent:
     def __init__(self) -> None:
         self._server: KubeApiServer | None = None
         self._thread: threading.Thread | None = None
-        self._silent: SilentListener | None = None
+        self._unreachable: ClosedPort | SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         state = context.state_dir / self.name
@@ -41,14 +41,14 @@ class KubeApiComponent:
             overlays = [MANIFESTS / "faults" / name for name in fault.get("overlays", [])]
             return self._serve(ObjectStore.load([MANIFESTS / "healthy", *overlays]), token, tls)
 
-        self._silent = SilentListener() if fault.get("api_unresponsive") else None
+        self._unreachable = unreachable_api(fault)
         kind = "stand-in (python -m lab build for the real control plane)"
-        return publish_cluster(state, fault, serve, kind, self._silent)
+        return publish_cluster(state, fault, serve, kind, self._unreachable)
 
     def stop(self) -> None:
-        if self._silent is not None:
-            self._silent.close()
-            self._silent = None
+        if self._unreachable is not None:
+            self._unreachable.close()
+            self._unreachable = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -66,23 +66,31 @@ class KubeApiComponent:
         return self._server.url
 
 
+def unreachable_api(fault: dict) -> ClosedPort | SilentListener | None:
+    """What stands where the API should be under ``api_down`` (a port that refuses) or ``api_unresponsive`` (one
+    that accepts and never answers, not even the TLS handshake); None when the API runs. The component holds it
+    until it stops."""
+    if fault.get("api_down"):
+        return ClosedPort()
+    return SilentListener() if fault.get("api_unresponsive") else None
+
+
 def publish_cluster(
-    state: Path, fault: dict, serve: Callable[[TlsFiles, str], str], kind: str, silent: SilentListener | None
+    state: Path,
+    fault: dict,
+    serve: Callable[[TlsFiles, str], str],
+    kind: str,
+    unreachable: ClosedPort | SilentListener | None,
 ) -> dict[str, str]:
     """What every lab Kubernetes publishes, with the faults ``api_down``, ``api_unresponsive`` (the API's
-    address is then ``silent``, a listener that never answers) and ``publish_wrong_token`` applied.
+    address is then ``unreachable``'s, from :func:`unreachable_api`) and ``publish_wrong_token`` applied.
 
     ``serve(tls, token)`` starts the API with the lab's TLS files and the suite's token and returns its URL;
     ``kind`` says which Kubernetes the lab runs (``lab up`` prints it).
     """
     tls = generate_tls_files(state)
     token = secrets.token_urlsafe(32)
-    if fault.get("api_down"):
-        url = f"https://127.0.0.1:{free_port()}"
-    elif silent is not None:
-        url = f"https://127.0.0.1:{silent.port}"
-    else:
-        url = serve(tls, token)
+    url = f"https://127.0.0.1:{unreachable.port}" if unreachable is not None else serve(tls, token)
     published_token = secrets.token_urlsafe(32) if fault.get("publish_wrong_token") else token
     kubeconfig = write_kubeconfig(state / "kubeconfig", url, tls.ca_cert, published_token)
     return {

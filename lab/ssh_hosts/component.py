@@ -5,7 +5,6 @@ second bastion (``ops``) reachable only through the jump host, which forwards to
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -15,7 +14,7 @@ import asyncssh
 
 from lab.component import LabContext
 from lab.faults import settings_for
-from lab.ports import SilentListener
+from lab.ports import ClosedPort, SilentListener
 from lab.ssh_hosts.faults import WRONG_ACCOUNT, FaultSettings, LabSettings, lab_settings
 from lab.ssh_hosts.identities import (
     known_hosts_name,
@@ -54,8 +53,7 @@ class SshHostsComponent:
         self._thread: threading.Thread | None = None
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._connections = Connections()
-        self._closed_port: socket.socket | None = None
-        self._silent: SilentListener | None = None
+        self._unreachable_jump: ClosedPort | SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         settings = lab_settings(context.faults, self._fault_settings)
@@ -112,22 +110,14 @@ class SshHostsComponent:
             self._thread.join(timeout=STARTUP_TIMEOUT_S)
             self._loop.close()
             self._loop = self._thread = None
-        if self._closed_port:
-            self._closed_port.close()
-            self._closed_port = None
-        if self._silent:
-            self._silent.close()
-            self._silent = None
+        if self._unreachable_jump:
+            self._unreachable_jump.close()
+            self._unreachable_jump = None
 
     def _start_jump(self, jump: LabHost, target: LabHost, bastion2: LabHost, log: Path, settings: LabSettings) -> int:
-        if not settings.jump_listening:
-            # Bound but not listening: connections are refused, and no other process can take the port meanwhile.
-            self._closed_port = socket.socket()
-            self._closed_port.bind((LOOPBACK, 0))
-            return self._closed_port.getsockname()[1]
-        if not settings.jump_answering:
-            self._silent = SilentListener(LOOPBACK)
-            return self._silent.port
+        if not (settings.jump_listening and settings.jump_answering):
+            self._unreachable_jump = ClosedPort(LOOPBACK) if not settings.jump_listening else SilentListener(LOOPBACK)
+            return self._unreachable_jump.port
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lab-ssh-hosts", daemon=True)
         self._thread.start()

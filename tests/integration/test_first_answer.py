@@ -9,7 +9,7 @@ import pytest
 from keywords.common.first_answer import first_answer
 from lab.kube_api.component import KubeApiComponent
 from lab.mongo import MongoComponent
-from lab.ports import SilentListener, free_port
+from lab.ports import ClosedPort, SilentListener
 from lab.ssh_hosts.component import SshHostsComponent
 from tests.helpers import running_lab
 
@@ -66,7 +66,8 @@ def test_a_silent_listener_is_not_answering_once_its_timeout_has_passed(protocol
 
 def test_a_closed_port_is_refused_not_silent():
     started = time.monotonic()
-    answer = first_answer("mongodb", "127.0.0.1", free_port(), 5)
+    with ClosedPort() as closed:
+        answer = first_answer("mongodb", "127.0.0.1", closed.port, 5)
     # Refused, not "sent nothing within 5 s": the timeout was not waited for.
     assert (answer.answered, answer.silent, answer.cause) == (False, False, "connection refused")
     assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement

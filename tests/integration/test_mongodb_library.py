@@ -17,7 +17,7 @@ from keywords.mongodb import library as mongodb_library
 from keywords.mongodb.failures import explain
 from keywords.mongodb.library import MongoDBLibrary
 from lab.mongo import MongoComponent
-from lab.ports import free_port
+from lab.ports import ClosedPort
 from tests.helpers import failure_of, running_lab
 
 #: Generous: 3x the lab's 5 s MongoDB timeouts. Timing is measured in bench/, not here.
@@ -115,12 +115,15 @@ def test_wrong_password_is_an_authentication_failure_naming_user_and_auth_source
 def test_closed_port_is_a_network_failure_found_by_the_tcp_probe_before_any_client(library, monkeypatch):
     clients = []
     monkeypatch.setattr(MongoDBLibrary, "_client_for", staticmethod(lambda settings: clients.append(settings)))
-    port = free_port()
     started = time.monotonic()
-    with pytest.raises(
-        AssertionError, match=f"^MongoDB network failure at 127.0.0.1:{port} during connect: connection refused$"
+    with (
+        ClosedPort() as closed,
+        pytest.raises(
+            AssertionError,
+            match=f"^MongoDB network failure at 127.0.0.1:{closed.port} during connect: connection refused$",
+        ),
     ):
-        library.connect_to_mongodb(settings=with_changes(port=port))
+        library.connect_to_mongodb(settings=with_changes(port=closed.port))
     # No client was created, so no server selection timeout (5 s in the lab) was waited for.
     assert clients == []
     assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
@@ -191,8 +194,8 @@ def test_keywords_without_a_connection_are_a_misuse_saying_so(library):
 def test_close_all_closes_every_client_and_is_safe_after_a_failed_connect(library):
     library.connect_to_mongodb(alias="direct")
     client = library._connections.get("direct").client
-    with pytest.raises(AssertionError):
-        library.connect_to_mongodb(alias="broken", settings=with_changes(port=free_port()))
+    with ClosedPort() as closed, pytest.raises(AssertionError):
+        library.connect_to_mongodb(alias="broken", settings=with_changes(port=closed.port))
     library.close_all_mongodb_connections()
     library.close_all_mongodb_connections()
     with pytest.raises(InvalidOperation):

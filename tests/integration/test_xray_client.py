@@ -25,7 +25,7 @@ import pytest
 import robot
 
 from keywords.run.xray.command import main
-from lab.ports import free_port
+from lab.ports import ClosedPort
 from tests.helpers import FOCUS_INFRA, REPO_ROOT
 
 TOKEN = "pat-server-6f1c2a9d8e7b"
@@ -401,9 +401,9 @@ def test_unanswered_import_is_not_sent_twice(xray, output_xml, server_token, cap
 
 
 def test_refused_connection_names_the_url(output_xml, server_token, capsys):
-    base = f"http://127.0.0.1:{free_port()}"
-
-    code, out, err = run_xray(capsys, str(output_xml), "--base-url", base, "--project-key", "PZ", "--retries", "1")
+    with ClosedPort() as closed:
+        base = f"http://127.0.0.1:{closed.port}"
+        code, out, err = run_xray(capsys, str(output_xml), "--base-url", base, "--project-key", "PZ", "--retries", "1")
 
     assert (code, out) == (1, "")
     url = f"{base}/rest/raven/2.0/import/execution/robot"

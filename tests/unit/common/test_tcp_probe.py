@@ -9,7 +9,7 @@ import time
 import pytest
 
 from keywords.common.tcp_probe import TcpProbeError, probe_tcp
-from lab.ports import free_port
+from lab.ports import ClosedPort
 
 #: Generous: 3x the longest timeout given to a probe here (5 s). Timing is measured in bench/, not here.
 HANG_BOUND_S = 15.0
@@ -22,8 +22,8 @@ def test_listening_port_passes():
 
 def test_closed_port_is_reported_as_refused_not_as_a_timeout():
     started = time.monotonic()
-    with pytest.raises(TcpProbeError) as error:
-        probe_tcp("127.0.0.1", free_port(), 5.0)
+    with ClosedPort() as closed, pytest.raises(TcpProbeError) as error:
+        probe_tcp("127.0.0.1", closed.port, 5.0)
     assert error.value.reason == "connection refused"  # a wait for the 5 s would say "timed out after 5 s"
     assert time.monotonic() - started < HANG_BOUND_S  # a hang bound, not a measurement
 
