@@ -13,11 +13,13 @@ from lab.state import LabState
 
 
 def components() -> list[LabComponent]:
-    """MongoDB and Kubernetes start together; the SSH hosts after Kubernetes (their kubectl reads its kubeconfig)."""
+    """MongoDB, Kubernetes and the hosts' programs start together; the SSH hosts after Kubernetes (their kubectl
+    reads its kubeconfig)."""
     from lab.mongo import MongoComponent
     from lab.ssh_hosts.component import SshHostsComponent
+    from lab.ssh_hosts.programs import HostProgramsComponent
 
-    return [MongoComponent(), kubernetes_component(), SshHostsComponent()]
+    return [MongoComponent(), kubernetes_component(), HostProgramsComponent(), SshHostsComponent()]
 
 
 def kubernetes_component() -> LabComponent:
