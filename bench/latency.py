@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from bench.hyperfine import REPO_ROOT, time_commands
 from bench.lab_session import lab_up, published
 from bench.scenarios import pabot_command, robot_command
+from lab.ports import ReservedPort
 
 JITTER_SHARE = 0.2  # ±2 ms at 10 ms each way, as the issue measured by hand
 START_TIMEOUT_S = 10.0
@@ -37,17 +37,12 @@ def toxiproxy_binary() -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Toxiproxy:
     """A toxiproxy server on 127.0.0.1 and its HTTP API."""
 
     def __init__(self, log: Path) -> None:
-        self.api = f"http://127.0.0.1:{free_port()}"
+        self._ports = [ReservedPort()]  # the API's and each proxy's, held until the server stops
+        self.api = f"http://127.0.0.1:{self._ports[0].port}"
         port = urlsplit(self.api).port
         with log.open("wb") as output:
             self._process = subprocess.Popen(
@@ -74,7 +69,8 @@ class Toxiproxy:
 
     def proxy(self, name: str, upstream: str, one_way_ms: float) -> int:
         """A proxy to ``upstream`` (``host:port``) adding ``one_way_ms`` (± its jitter) each way; its port."""
-        port = free_port()
+        self._ports.append(ReservedPort())
+        port = self._ports[-1].port
         self._request("POST", "/proxies", {"name": name, "listen": f"127.0.0.1:{port}", "upstream": upstream})
         if one_way_ms:
             for stream in ("upstream", "downstream"):
@@ -90,6 +86,8 @@ class Toxiproxy:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        for reserved in self._ports:
+            reserved.close()
 
     def _request(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None

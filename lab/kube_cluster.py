@@ -49,7 +49,7 @@ from lab.go_binaries import build, module_dir
 from lab.kube_api.component import MANIFESTS, publish_cluster, unreachable_api, write_kubeconfig
 from lab.kube_api.server import SUITE_USER
 from lab.kube_api.store import ObjectStore
-from lab.ports import ClosedPort, SilentListener, free_port
+from lab.ports import ClosedPort, ReservedPort, SilentListener
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
 #: The Go programs of the real control plane (``lab.go_binaries``): the lab uses the stand-in until all are built.
@@ -134,6 +134,7 @@ class KubeClusterComponent:
 
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen] = []
+        self._ports: list[ReservedPort] = []  # the servers' ports, held until they stop
         self._unreachable: ClosedPort | SilentListener | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
@@ -166,6 +167,9 @@ class KubeClusterComponent:
                 process.kill()
                 process.wait()
         self._processes.clear()
+        for reserved in self._ports:
+            reserved.close()
+        self._ports.clear()
 
     # --- the control plane ---------------------------------------------------------------------------------------
 
@@ -177,14 +181,14 @@ class KubeClusterComponent:
             encoding="utf-8",
         )
         service_account_key = _service_account_key(state / "service-account.key")
-        port = free_port()
+        port = self._reserve_port()
         url = f"https://127.0.0.1:{port}"
         self._spawn(
             state / "kube-apiserver.log",
             build("kube-apiserver"),
             f"--etcd-data-dir={state / 'etcd'}",
-            f"--etcd-client-port={free_port()}",
-            f"--etcd-peer-port={free_port()}",
+            f"--etcd-client-port={self._reserve_port()}",
+            f"--etcd-peer-port={self._reserve_port()}",
             "--",
             "--bind-address=127.0.0.1",
             "--advertise-address=127.0.0.1",
@@ -203,7 +207,7 @@ class KubeClusterComponent:
         admin = write_kubeconfig(state / "admin.kubeconfig", url, tls.ca_cert, admin_token)
         _wait_ready(url, tls.ca_cert, admin_token, self._processes[-1], state / "kube-apiserver.log")
         objects = ObjectStore.load([MANIFESTS / "healthy", *(MANIFESTS / "faults" / name for name in overlays)])
-        kwok_port = free_port()
+        kwok_port = self._reserve_port()
         logs = _write_logs(state / "kwok-logs", objects)
         self._spawn(
             state / "kwok.log",
@@ -221,7 +225,7 @@ class KubeClusterComponent:
         _apply(admin, [*READ_ONLY_RBAC, *_cluster_objects(objects)])
         with _AdminApi(url, tls.ca_cert, admin_token) as api:  # while kwok moves the pods
             _complete_objects(api, objects)
-        _wait_for_pods(admin, objects)
+        _wait_for_pods(admin, objects, self._processes[-1], state / "kwok.log")
         with _AdminApi(url, tls.ca_cert, admin_token) as api:
             _restore_pod_status(api, objects)
             self._spawn(
@@ -236,6 +240,10 @@ class KubeClusterComponent:
             _wait_for_controllers(api, objects, self._processes[-1], state / "kube-controller-manager.log", combined)
         return url
 
+    def _reserve_port(self) -> int:
+        self._ports.append(ReservedPort())
+        return self._ports[-1].port
+
     def _spawn(self, log: Path, *command, home: Path | None = None) -> None:
         environment = None
         if home is not None:  # kwok also reads ~/.kwok/kwok.yaml: it must not see the user's
@@ -247,6 +255,12 @@ class KubeClusterComponent:
                     [str(part) for part in command], stdout=output, stderr=subprocess.STDOUT, env=environment
                 )
             )
+
+
+def _start_failure(what: str, log: Path, lines: int = 15) -> RuntimeError:
+    """``what`` went wrong, with the end of the program's log: the lab's state folder may be gone when it is read."""
+    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:] if log.exists() else []
+    return RuntimeError(f"{what}; the end of {log}:\n" + "\n".join(tail))
 
 
 def _service_account_key(path: Path) -> Path:
@@ -264,7 +278,7 @@ def _wait_ready(url: str, ca: Path, token: str, process: subprocess.Popen, log: 
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"kube-apiserver exited with {process.returncode}; see {log}")
+            raise _start_failure(f"kube-apiserver exited with {process.returncode}", log)
         try:
             with urllib.request.urlopen(request, context=context, timeout=2) as answer:
                 if answer.status == 200:
@@ -272,7 +286,7 @@ def _wait_ready(url: str, ca: Path, token: str, process: subprocess.Popen, log: 
         except OSError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"kube-apiserver not ready within {READY_TIMEOUT_S:g} s; see {log}")
+    raise _start_failure(f"kube-apiserver not ready within {READY_TIMEOUT_S:g} s", log)
 
 
 class _AdminApi:
@@ -387,7 +401,7 @@ def _wait_for_controllers(
     last, since = None, time.monotonic()
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"kube-controller-manager exited with {process.returncode}; see {log}")
+            raise _start_failure(f"kube-controller-manager exited with {process.returncode}", log)
         differences = _controller_differences(api, objects)
         if not differences:
             return
@@ -584,19 +598,21 @@ def _apply(kubeconfig: Path, objects: list[dict]) -> None:
     _kubectl(kubeconfig, "apply", "-f", "-", stdin=yaml.safe_dump_all(objects, sort_keys=False))
 
 
-def _wait_for_pods(kubeconfig: Path, objects: ObjectStore) -> None:
+def _wait_for_pods(kubeconfig: Path, objects: ObjectStore, kwok: subprocess.Popen, log: Path) -> None:
     """Until kwok has given every pod the status its manifest describes (Ready, or its scenario's)."""
     expected = {
         (pod["metadata"]["namespace"], pod["metadata"]["name"]) for pod in objects.all() if pod["kind"] == "Pod"
     }
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
+        if kwok.poll() is not None:
+            raise _start_failure(f"kwok exited with {kwok.returncode}", log)
         pods = json.loads(_kubectl(kubeconfig, "get", "pods", "--all-namespaces", "-o", "json"))["items"]
         settled = {(pod["metadata"]["namespace"], pod["metadata"]["name"]) for pod in pods if _settled(pod)}
         if expected <= settled:
             return
         time.sleep(0.05)
-    raise RuntimeError(f"kwok did not settle the lab's pods within {READY_TIMEOUT_S:g} s")
+    raise _start_failure(f"kwok did not settle the lab's pods within {READY_TIMEOUT_S:g} s", log)
 
 
 def _restore_pod_status(api: _AdminApi, objects: ObjectStore) -> None:

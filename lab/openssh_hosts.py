@@ -22,7 +22,7 @@ from pathlib import Path
 import asyncssh
 
 from lab.component import LabContext
-from lab.ports import free_port
+from lab.ports import ReservedPort
 from lab.ssh_hosts.identities import known_hosts_name, new_ed25519_key, new_password, public_line
 
 SSHD = Path("/usr/sbin/sshd")
@@ -94,6 +94,7 @@ class OpenSshHostsComponent:
 
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen] = []
+        self._ports: list[ReservedPort] = []
         self._created_users: list[str] = []
         self._hosts = sshd_hosts(secrets.token_hex(3))
 
@@ -106,7 +107,8 @@ class OpenSshHostsComponent:
         PRIVILEGE_SEPARATION_DIR.mkdir(mode=0o755, exist_ok=True)
         client_keys = _write_client_keys(folder)
         jump, target, bastion2, hardened = self._hosts
-        ports = {host.role: free_port(host.address) for host in self._hosts}
+        self._ports = [ReservedPort(host.address) for host in self._hosts]
+        ports = {host.role: reserved.port for host, reserved in zip(self._hosts, self._ports, strict=True)}
         addresses = {
             "target_address": target.address,
             "target_port": ports[target.role],
@@ -147,6 +149,9 @@ class OpenSshHostsComponent:
             process.terminate()
             process.wait(timeout=STARTUP_TIMEOUT_S)
         self._processes.clear()
+        for reserved in self._ports:
+            reserved.close()
+        self._ports.clear()
         for user in self._created_users:
             _remove_user(user)
         self._created_users.clear()

@@ -1,52 +1,60 @@
-"""Loopback port helpers."""
+"""Loopback ports the lab holds while it runs: one kept for a server it starts, and stand-ins for a server that is
+down or hung. Each is a socket bound to port 0 on ``host``; closing it frees the port."""
 
 from __future__ import annotations
 
 import socket
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port that nothing listens on right now, for a server the lab starts to bind.
-
-    Released at once, so it is never published for a service that is down: another lab's server could take it
-    and answer there (:class:`ClosedPort` holds one instead).
-    """
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-class SilentListener:
-    """A listening socket nobody reads: the kernel completes TCP handshakes, and nothing ever answers.
-
-    It stands for a hung or black-holed server; closing it frees the port.
-    """
-
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self._socket = socket.create_server((host, 0))
-        self.port: int = self._socket.getsockname()[1]
+class _HeldPort:
+    def __init__(self, held: socket.socket) -> None:
+        self._socket = held
+        self.port: int = held.getsockname()[1]
 
     def close(self) -> None:
         self._socket.close()
 
-
-class ClosedPort:
-    """A port bound and never listening: connections to it are refused, as to a server that is down.
-
-    It stands for a stopped server. Held while the lab runs, so no other process (another lab's server, started
-    at the same time) can bind it and answer there; closing it frees the port.
-    """
-
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self._socket = socket.socket()
-        self._socket.bind((host, 0))
-        self.port: int = self._socket.getsockname()[1]
-
-    def close(self) -> None:
-        self._socket.close()
-
-    def __enter__(self) -> ClosedPort:
+    def __enter__(self) -> _HeldPort:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class ReservedPort(_HeldPort):
+    """A port kept for a server the lab starts: hand ``port`` to the server, hold this until the lab stops.
+
+    A port found free and released at once (bind to port 0, close) can be handed out again before the server binds
+    it: CI starts three labs at once, and a server then fails with "address already in use". This one stays bound,
+    never listening, with ``SO_REUSEADDR``: the kernel picks it for no other socket, and a server that sets
+    ``SO_REUSEADDR`` too (Go's listeners, OpenSSH's sshd, stunnel and PostgreSQL all do) binds and listens on it.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        held = socket.socket()
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.bind((host, 0))
+        super().__init__(held)
+
+
+class ClosedPort(_HeldPort):
+    """A port bound and never listening: connections to it are refused, as to a server that is down.
+
+    Without ``SO_REUSEADDR``, so while it is held no other process (another lab's server, started at the same time)
+    can bind it and answer there.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        held = socket.socket()
+        held.bind((host, 0))
+        super().__init__(held)
+
+
+class SilentListener(_HeldPort):
+    """A listening socket nobody reads: the kernel completes TCP handshakes, and nothing ever answers.
+
+    It stands for a hung or black-holed server.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__(socket.create_server((host, 0)))

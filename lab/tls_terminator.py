@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from lab.kube_api.tls import TlsFiles, generate_tls_files
-from lab.ports import free_port
+from lab.ports import ReservedPort
 
 START_TIMEOUT_S = 10.0
 
@@ -23,6 +23,7 @@ class TlsTerminator:
 
     def __init__(self) -> None:
         self._process: subprocess.Popen | None = None
+        self._port: ReservedPort | None = None
         self.tls: TlsFiles | None = None
 
     @staticmethod
@@ -32,7 +33,8 @@ class TlsTerminator:
     def start(self, folder: Path, target_port: int) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         self.tls = generate_tls_files(folder)
-        port = free_port()
+        self._port = ReservedPort()
+        port = self._port.port
         config = folder / "stunnel.conf"
         config.write_text(
             "foreground = yes\npid =\n[tls]\n"
@@ -63,3 +65,6 @@ class TlsTerminator:
                 self._process.kill()
                 self._process.wait()
             self._process = None
+        if self._port is not None:
+            self._port.close()
+            self._port = None

@@ -250,7 +250,7 @@ def postgresql_server(folder_hint: Path) -> Iterator[str]:
     initdb = _debian_binary("/usr/lib/postgresql/*/bin/initdb")
     if initdb is None:
         pytest.skip("needs Debian's postgresql (./run.sh test installs it when run as root)")
-    from lab.ports import free_port  # the tests' own loopback helpers live with the lab
+    from lab.ports import ReservedPort  # the tests' own loopback helpers live with the lab
 
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     folder = Path(tempfile.mkdtemp(prefix=f"focus-pg-{folder_hint.name}-"))
@@ -260,21 +260,22 @@ def postgresql_server(folder_hint: Path) -> Iterator[str]:
     if as_user:
         shutil.chown(folder, "postgres")
         shutil.chown(password_file, "postgres")
-    port = free_port()
     bin_dir = initdb.parent
     subprocess.run(
         [*as_user, str(initdb), "-D", str(data), "-U", "focus", "--auth=scram-sha-256", f"--pwfile={password_file}"],
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -h 127.0.0.1 -k {folder}"
-    control = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log")]
-    subprocess.run([*control, "-o", options, "-w", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://focus:{password}@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*control, "-m", "fast", "-w", "stop"], check=False, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+    with ReservedPort() as reserved:  # held until the server stops: no other server takes it meanwhile
+        port = reserved.port
+        options = f"-p {port} -h 127.0.0.1 -k {folder}"
+        control = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log")]
+        subprocess.run([*control, "-o", options, "-w", "start"], check=True, capture_output=True)
+        try:
+            yield f"postgresql+psycopg://focus:{password}@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run([*control, "-m", "fast", "-w", "stop"], check=False, capture_output=True)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -283,25 +284,26 @@ def pushgateway_server() -> Iterator[str]:
     binary = shutil.which("prometheus-pushgateway")
     if binary is None:
         pytest.skip("needs Debian's prometheus-pushgateway (./run.sh test installs it when run as root)")
-    from lab.ports import free_port
+    from lab.ports import ReservedPort
 
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/-/ready", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with ReservedPort() as reserved:  # held until the server stops: no other server takes it meanwhile
+        port = reserved.port
+        process = subprocess.Popen(
+            [binary, f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(f"{url}/-/ready", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def sample_run_record(number: int, verdict: str = "PASS", environment: str = "lab") -> RunRecord:

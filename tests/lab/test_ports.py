@@ -1,4 +1,5 @@
-"""The lab's stand-ins for a server that is down (ClosedPort) or hung (SilentListener)."""
+"""The ports the lab holds: one kept for a server it starts (ReservedPort), and stand-ins for a server that is down
+(ClosedPort) or hung (SilentListener)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import socket
 
 import pytest
 
-from lab.ports import ClosedPort, SilentListener
+from lab.ports import ClosedPort, ReservedPort, SilentListener
 
 
 def test_a_closed_port_refuses_connections():
@@ -35,3 +36,23 @@ def test_a_silent_listener_accepts_and_never_answers():
                 client.recv(1)
     finally:
         listener.close()
+
+
+def test_a_reserved_port_is_free_for_its_server_and_for_no_one_else():
+    with ReservedPort() as reserved:
+        # Its server sets SO_REUSEADDR, as Go's listeners, sshd, stunnel and PostgreSQL do: it binds and listens.
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with server:
+            server.bind(("127.0.0.1", reserved.port))
+            server.listen()
+            socket.create_connection(("127.0.0.1", reserved.port), timeout=5).close()
+        # Anyone else asking the kernel for a free port never gets it, and no one can bind it without SO_REUSEADDR.
+        handed_out = set()
+        for _ in range(2000):
+            with socket.socket() as other:
+                other.bind(("127.0.0.1", 0))
+                handed_out.add(other.getsockname()[1])
+        assert reserved.port not in handed_out
+        with socket.socket() as other, pytest.raises(OSError, match="Address already in use"):
+            other.bind(("127.0.0.1", reserved.port))
