@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from keywords.kubernetes.workloads import event_time, utc_text
+
 #: Events shown per pod: the Warning ones first, then the most recent.
 MAX_EVENTS = 10
 
@@ -43,9 +45,10 @@ def event_lines(events: list[dict[str, Any]]) -> list[str]:
     """The events (API JSON) as ``type reason (xN, last <time>): message``, Warning first, newest first."""
 
     def when(event: dict[str, Any]) -> str:
-        return event.get("lastTimestamp") or event.get("eventTime") or event.get("firstTimestamp") or ""
+        moment = event_time(event)
+        return utc_text(moment) if moment else ""
 
-    ordered = sorted(events, key=when, reverse=True)
+    ordered = sorted(events, key=when, reverse=True)  # the same width and zone: text order is time order
     ordered.sort(key=lambda event: event.get("type") != "Warning")  # stable: newest first within each type
     lines = []
     for event in ordered[:MAX_EVENTS]:
