@@ -5,6 +5,7 @@ start when they compute something other than its manifests say."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from lab.kube_cluster import (
     _status_before_deadline,
     _status_differences,
 )
+from lab.ports import ClosedPort
 
 pytestmark = pytest.mark.skipif(
     any(cached(name) is None for name in CONTROL_PLANE), reason="the real control plane is not built (lab build)"
@@ -200,3 +202,18 @@ def test_a_deadline_exceeded_is_written_as_the_progress_before_it_and_other_cond
         ],
     }
     assert _status_before_deadline({"replicas": 2}) == {"replicas": 2}
+
+
+def test_a_control_plane_program_that_cannot_start_fails_the_lab_saying_the_end_of_its_log(tmp_path, monkeypatch):
+    # Every port handed to kube-apiserver is one some other process holds (without SO_REUSEADDR): it cannot bind.
+    with ClosedPort() as taken:
+        monkeypatch.setattr(KubeClusterComponent, "_reserve_port", lambda self: taken.port)
+        component = KubeClusterComponent()
+        try:
+            with pytest.raises(RuntimeError) as failure:
+                component.start(LabContext(state_dir=tmp_path))
+        finally:
+            component.stop()
+    first, *log_tail = str(failure.value).splitlines()
+    assert re.match(r"^kube-apiserver exited with \d+; the end of \S+kube-apiserver\.log:$", first), first
+    assert any("address already in use" in line for line in log_tail), log_tail
