@@ -6,7 +6,8 @@
 #   ./run.sh setup  only the venv and the pinned requirements (what main, test and bench do first)
 # Extra arguments go to robot or pabot (main), pytest (test) or the benchmark, e.g.
 #   ./run.sh main --variable ENV:new_production
-# main: LAB_FAULTS="mongo-slow ..." starts the lab with faults; RESULTS_DIR (default results) is where results go.
+# main: LAB_FAULTS="mongo-slow ..." (spaces or commas) starts the lab with faults;
+#       RESULTS_DIR (default results) is where results go.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 VENV=.venv
@@ -86,7 +87,9 @@ run_main() {
     local ran=0 output="$results/output.xml"
     if [ "$environment" = lab ]; then
         local faults=()
-        for fault in ${LAB_FAULTS:-}; do faults+=(--fault "$fault"); done
+        local listed=${LAB_FAULTS:-}
+        # Spaces or commas between faults: lab.env lists them with commas (LAB_FAULTS=a,b).
+        for fault in ${listed//,/ }; do faults+=(--fault "$fault"); done
         "$PY" -m lab run "${faults[@]}" -- "${runner[@]}" || ran=$?
     else
         "${runner[@]}" || ran=$?

@@ -71,6 +71,13 @@ def test_a_broken_layer_beside_an_unusable_setting_exits_1(tmp_path, processes):
     assert "- PZ-13900 not checked → **the run's settings for this environment are unusable**" in diagnosis(tmp_path)
 
 
+def test_faults_listed_with_a_comma_as_lab_env_lists_them_are_each_applied(tmp_path):
+    done = run_main(tmp_path, 1, "mongo-down,ssh-wrong-password")
+    assert done.returncode == EXIT_INFRASTRUCTURE_FAILED, done.stdout + done.stderr
+    assert "- PZ-13806 failed → **MongoDB TCP/auth problem**" in diagnosis(tmp_path)
+    assert "- PZ-13900 failed → **SSH access problem**" in diagnosis(tmp_path)
+
+
 @pytest.mark.parametrize("processes", [1, 3], ids=["robot", "pabot"])
 def test_an_unusable_setting_alone_exits_3(tmp_path, processes):
     unusable = environments_with_unusable("kubernetes.token", tmp_path)
