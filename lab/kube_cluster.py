@@ -49,7 +49,7 @@ from lab.go_binaries import build, module_dir
 from lab.kube_api.component import MANIFESTS, publish_cluster, unreachable_api, write_kubeconfig
 from lab.kube_api.server import SUITE_USER
 from lab.kube_api.store import ObjectStore
-from lab.ports import ClosedPort, ReservedPort, SilentListener
+from lab.ports import HeldPort, ReservedPort
 
 KWOK_FILES = Path(__file__).resolve().parent / "go_tools" / "kwok"
 #: The Go programs of the real control plane (``lab.go_binaries``): the lab uses the stand-in until all are built.
@@ -135,7 +135,7 @@ class KubeClusterComponent:
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen] = []
         self._ports: list[ReservedPort] = []  # the servers' ports, held until they stop
-        self._unreachable: ClosedPort | SilentListener | None = None
+        self._unreachable: HeldPort | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         state = context.state_dir / self.name

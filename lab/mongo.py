@@ -18,7 +18,7 @@ from secantus import SecantusDBServer
 
 from lab.component import LabContext
 from lab.faults import settings_for
-from lab.ports import ClosedPort, SilentListener
+from lab.ports import HeldPort, unreachable_port
 from lab.seed_data import COLLECTIONS, INDEXES, bad_recording, seed_documents
 
 DATABASE = "prisma"
@@ -40,7 +40,7 @@ class MongoComponent:
 
     def __init__(self) -> None:
         self._server: SecantusDBServer | None = None
-        self._unreachable: ClosedPort | SilentListener | None = None
+        self._unreachable: HeldPort | None = None
         self._load: _Load | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
@@ -50,8 +50,8 @@ class MongoComponent:
         data_dir.mkdir(parents=True)
         app_password, admin_password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
         self._provision(data_dir, app_password, admin_password, fault)
-        if fault.get("down") or fault.get("unresponsive"):
-            self._unreachable = ClosedPort() if fault.get("down") else SilentListener()
+        self._unreachable = unreachable_port(refused=bool(fault.get("down")), silent=bool(fault.get("unresponsive")))
+        if self._unreachable is not None:
             port = self._unreachable.port
         else:
             self._server = SecantusDBServer(host="127.0.0.1", port=0, storage_path=str(data_dir), require_auth=True)

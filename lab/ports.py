@@ -6,7 +6,9 @@ from __future__ import annotations
 import socket
 
 
-class _HeldPort:
+class HeldPort:
+    """A socket the lab holds on a port: ``port``, and ``close`` (or a ``with`` block) to free it."""
+
     def __init__(self, held: socket.socket) -> None:
         self._socket = held
         self.port: int = held.getsockname()[1]
@@ -14,14 +16,14 @@ class _HeldPort:
     def close(self) -> None:
         self._socket.close()
 
-    def __enter__(self) -> _HeldPort:
+    def __enter__(self) -> HeldPort:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
 
 
-class ReservedPort(_HeldPort):
+class ReservedPort(HeldPort):
     """A port kept for a server the lab starts: hand ``port`` to the server, hold this until the lab stops.
 
     A port found free and released at once (bind to port 0, close) can be handed out again before the server binds
@@ -37,7 +39,7 @@ class ReservedPort(_HeldPort):
         super().__init__(held)
 
 
-class ClosedPort(_HeldPort):
+class ClosedPort(HeldPort):
     """A port bound and never listening: connections to it are refused, as to a server that is down.
 
     Without ``SO_REUSEADDR``, so while it is held no other process (another lab's server, started at the same time)
@@ -50,7 +52,7 @@ class ClosedPort(_HeldPort):
         super().__init__(held)
 
 
-class SilentListener(_HeldPort):
+class SilentListener(HeldPort):
     """A listening socket nobody reads: the kernel completes TCP handshakes, and nothing ever answers.
 
     It stands for a hung or black-holed server.
@@ -58,3 +60,11 @@ class SilentListener(_HeldPort):
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         super().__init__(socket.create_server((host, 0)))
+
+
+def unreachable_port(*, refused: bool, silent: bool, host: str = "127.0.0.1") -> HeldPort | None:
+    """What a fault puts where a server should be: a :class:`ClosedPort` when it must refuse, a
+    :class:`SilentListener` when it must accept and never answer, ``None`` when the server runs."""
+    if refused:
+        return ClosedPort(host)
+    return SilentListener(host) if silent else None

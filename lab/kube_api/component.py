@@ -16,7 +16,7 @@ from lab.faults import settings_for
 from lab.kube_api.server import KubeApiServer
 from lab.kube_api.store import ObjectStore
 from lab.kube_api.tls import TlsFiles, generate_tls_files
-from lab.ports import ClosedPort, SilentListener
+from lab.ports import HeldPort, unreachable_port
 
 HERE = Path(__file__).resolve().parent
 MANIFESTS = HERE / "manifests"
@@ -30,7 +30,7 @@ class KubeApiComponent:
     def __init__(self) -> None:
         self._server: KubeApiServer | None = None
         self._thread: threading.Thread | None = None
-        self._unreachable: ClosedPort | SilentListener | None = None
+        self._unreachable: HeldPort | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         state = context.state_dir / self.name
@@ -66,13 +66,11 @@ class KubeApiComponent:
         return self._server.url
 
 
-def unreachable_api(fault: dict) -> ClosedPort | SilentListener | None:
+def unreachable_api(fault: dict) -> HeldPort | None:
     """What stands where the API should be under ``api_down`` (a port that refuses) or ``api_unresponsive`` (one
     that accepts and never answers, not even the TLS handshake); None when the API runs. The component holds it
     until it stops."""
-    if fault.get("api_down"):
-        return ClosedPort()
-    return SilentListener() if fault.get("api_unresponsive") else None
+    return unreachable_port(refused=bool(fault.get("api_down")), silent=bool(fault.get("api_unresponsive")))
 
 
 def publish_cluster(
@@ -80,7 +78,7 @@ def publish_cluster(
     fault: dict,
     serve: Callable[[TlsFiles, str], str],
     kind: str,
-    unreachable: ClosedPort | SilentListener | None,
+    unreachable: HeldPort | None,
 ) -> dict[str, str]:
     """What every lab Kubernetes publishes, with the faults ``api_down``, ``api_unresponsive`` (the API's
     address is then ``unreachable``'s, from :func:`unreachable_api`) and ``publish_wrong_token`` applied.

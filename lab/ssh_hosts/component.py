@@ -14,7 +14,7 @@ import asyncssh
 
 from lab.component import LabContext
 from lab.faults import settings_for
-from lab.ports import ClosedPort, SilentListener
+from lab.ports import HeldPort, unreachable_port
 from lab.ssh_hosts.faults import WRONG_ACCOUNT, FaultSettings, LabSettings, lab_settings
 from lab.ssh_hosts.identities import (
     known_hosts_name,
@@ -53,7 +53,7 @@ class SshHostsComponent:
         self._thread: threading.Thread | None = None
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._connections = Connections()
-        self._unreachable_jump: ClosedPort | SilentListener | None = None
+        self._unreachable_jump: HeldPort | None = None
 
     def start(self, context: LabContext) -> dict[str, str]:
         settings = lab_settings(context.faults, self._fault_settings)
@@ -115,8 +115,9 @@ class SshHostsComponent:
             self._unreachable_jump = None
 
     def _start_jump(self, jump: LabHost, target: LabHost, bastion2: LabHost, log: Path, settings: LabSettings) -> int:
-        if not (settings.jump_listening and settings.jump_answering):
-            self._unreachable_jump = ClosedPort(LOOPBACK) if not settings.jump_listening else SilentListener(LOOPBACK)
+        refused, silent = not settings.jump_listening, not settings.jump_answering
+        self._unreachable_jump = unreachable_port(refused=refused, silent=silent, host=LOOPBACK)
+        if self._unreachable_jump is not None:
             return self._unreachable_jump.port
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lab-ssh-hosts", daemon=True)

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from lab.ports import ClosedPort, ReservedPort, SilentListener
+from lab.ports import ClosedPort, ReservedPort, SilentListener, unreachable_port
 
 
 def test_a_closed_port_refuses_connections():
@@ -56,3 +56,13 @@ def test_a_reserved_port_is_free_for_its_server_and_for_no_one_else():
         assert reserved.port not in handed_out
         with socket.socket() as other, pytest.raises(OSError, match="Address already in use"):
             other.bind(("127.0.0.1", reserved.port))
+
+
+def test_a_fault_puts_a_closed_port_a_silent_listener_or_nothing_where_the_server_should_be():
+    refused, silent = unreachable_port(refused=True, silent=True), unreachable_port(refused=False, silent=True)
+    try:
+        assert (type(refused), type(silent)) == (ClosedPort, SilentListener)
+    finally:
+        refused.close()
+        silent.close()
+    assert unreachable_port(refused=False, silent=False) is None
