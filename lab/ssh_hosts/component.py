@@ -32,7 +32,7 @@ TARGET_ADDRESS = ("target.lab", 22)
 #: The second bastion's address behind the jump host; like the target, it has no TCP listener of its own.
 BASTION2_ADDRESS = ("bastion-2.lab", 22)
 JUMP_TOOLS = ("hostname", "whoami")
-TARGET_TOOLS = ("hostname", "whoami", "kubectl", "k9s", "systemctl")
+TARGET_TOOLS = ("hostname", "whoami", "kubectl", "k9s", "systemctl", "df")
 #: The units the target's systemctl stand-in reports active (a lab host runs no systemd).
 TARGET_ACTIVE_UNITS = "focus-server.service ssh.service"
 #: A log the target host holds, in its home, for the file checks (``Read Remote File``).
@@ -64,9 +64,9 @@ class SshHostsComponent:
         kubeconfig = context.published.get("LAB_KUBECONFIG")
         jump = _host(folder, "jump", "root", JUMP_TOOLS, client_key, kubeconfig, _account("jump", settings))
         target_tools = tuple(tool for tool in TARGET_TOOLS if tool not in settings.missing_target_tools)
-        target_tools += ("df",) if settings.target_disk_full else ()
         target = _host(folder, "target", "prisma", target_tools, client_key, kubeconfig, _account("target", settings))
         target.environment["LAB_SSH_ACTIVE_UNITS"] = TARGET_ACTIVE_UNITS
+        target.environment["LAB_SSH_DISK_USED_PERCENT"] = str(settings.target_disk_used_percent)
         log_file = Path(target.environment["HOME"]) / FOCUS_SERVER_LOG[0]
         log_file.parent.mkdir(parents=True, exist_ok=True)
         log_file.write_text(FOCUS_SERVER_LOG[1], encoding="utf-8")

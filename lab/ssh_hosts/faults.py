@@ -31,8 +31,8 @@ class LabSettings:
     #: False: the second bastion of the two-hop chain refuses every direct-tcpip channel (administratively
     #: prohibited, as an sshd with ``AllowTcpForwarding no``).
     second_hop_forwarding: bool = True
-    #: True: the target's ``df`` is the lab stand-in (``lab/ssh_hosts/bin/df``) reporting its file system 97 % used.
-    target_disk_full: bool = False
+    #: How full the target's root file system is, as its ``df`` (the stand-in ``lab/ssh_hosts/bin/df``) reports it.
+    target_disk_used_percent: int = 41
 
 
 def lab_settings(faults: frozenset[str], fault_settings: FaultSettings = settings_for) -> LabSettings:

@@ -656,8 +656,8 @@ def test_host_checks_pass_on_the_healthy_target(start_lab, use_ssh_section, ssh)
     use_ssh_section(ssh_section(lab))
     ssh.connect_to_target_through_jump_host()
 
-    assert 0 <= ssh.disk_usage_should_be_below("/", 100) < 100
-    assert 0 <= ssh.inode_usage_should_be_below("/", 100) < 100
+    assert ssh.disk_usage_should_be_below("/", 90) == 41
+    assert ssh.inode_usage_should_be_below("/", 90) == 12
     log = ssh.remote_file_should_contain("logs/focus-server.log", "Focus Server started", last_lines=100)
     assert log.endswith("Focus Server started\n")
     assert ssh.read_remote_file("/proc/net/tcp", last_lines=1, max_bytes=4096).count("\n") == 1
@@ -709,7 +709,7 @@ def test_a_full_disk_on_the_target_fails_naming_its_file_system(start_lab, use_s
     message = failure_of(lambda: ssh.disk_usage_should_be_below("/", 90))
 
     assert message.endswith(
-        ": file system lab-full-disk mounted on / (holding /) has 97 % of its space used, not below the 90 % limit "
+        ": file system lab-disk mounted on / (holding /) has 97 % of its space used, not below the 90 % limit "
         "(9.7 GiB of 10.0 GiB; 307.2 MiB available)"
     )
     assert ssh.inode_usage_should_be_below("/", 90) == 12
