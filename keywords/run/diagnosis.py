@@ -10,7 +10,7 @@ import re
 
 from keywords.common.evidence import Evidence
 from keywords.run.diagnosis_rules import FAIL, NOT_CHECKED, NOT_RUN, PASS, SKIP, Rule, Rules, rules_file
-from keywords.run.verdicts import RUN_FAILING, CaseVerdict, run_failed
+from keywords.run.verdicts import NOT_RUN_CAUSES, RUN_FAILING, CaseVerdict, run_failed
 
 #: Lines of each evidence block the diagnosis shows; the log has all of them.
 EVIDENCE_SUMMARY_LINES = 20
@@ -134,7 +134,7 @@ def _findings(results: dict[str, CaseVerdict], rules: Rules) -> list[str]:
     if keys(NOT_RUN):
         lines.append(
             f"- {', '.join(keys(NOT_RUN))} not run → **no result**: selected for this run but missing from its "
-            "output (a killed worker or a crashed suite); the run counts as failed. Run it again."
+            f"output ({NOT_RUN_CAUSES}: the run's console says which); the run counts as failed. Run it again."
         )
     if keys(NOT_CHECKED):
         lines.append(

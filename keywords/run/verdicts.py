@@ -17,7 +17,9 @@ from keywords.run.cases import Case, case_of
 from keywords.run.diagnosis_rules import FAIL, NOT_CHECKED, NOT_RUN, PASS, SKIP
 
 NOT_RUN_TAG = "not-run"
-NOT_RUN_MESSAGE = "Not run: selected for this run but no result in its output (a killed worker or a crashed suite)"
+#: Why a selected case may have no result; the run's console says which (e.g. a lab that refused to start).
+NOT_RUN_CAUSES = "a killed worker, a crashed suite, or a run that stopped before its tests"
+NOT_RUN_MESSAGE = f"Not run: selected for this run but no result in its output ({NOT_RUN_CAUSES})"
 #: Verdicts that fail the run, whatever Robot's own statistics say.
 RUN_FAILING = (FAIL, NOT_RUN, NOT_CHECKED)
 

@@ -1,6 +1,7 @@
 """The main command's exit code, end to end through `./run.sh main` (the lab, robot or pabot, the diagnosis), as a
 pipeline reads it: 0 passed, 1 the infrastructure is broken, 3 a case was not checked, 2 robot refused the options.
-A killed robot or pabot worker (4) is proven in test_killed_worker.py."""
+A lab that refuses to start leaves every case not run (4); a killed robot or pabot worker (4) is proven in
+test_killed_worker.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from keywords.config.environments import FILE_VARIABLE
-from keywords.run.verdicts import EXIT_INFRASTRUCTURE_FAILED, EXIT_NOT_CHECKED, EXIT_PASSED
+from keywords.run.verdicts import EXIT_INFRASTRUCTURE_FAILED, EXIT_NOT_CHECKED, EXIT_NOT_RUN, EXIT_PASSED
 from tests.helpers import REPO_ROOT, environments_with_unusable
 
 #: A hang bound for one main run: a cold lab start, every case, the report; never a measurement.
@@ -85,6 +86,14 @@ def test_an_unusable_setting_alone_exits_3(tmp_path, processes):
     assert done.returncode == EXIT_NOT_CHECKED, done.stdout + done.stderr
     assert "- PZ-13899 not checked → **the run's settings for this environment are unusable**" in diagnosis(tmp_path)
     assert "failed →" not in diagnosis(tmp_path)
+
+
+def test_a_lab_that_refuses_to_start_leaves_every_case_not_run_and_the_console_says_why(tmp_path):
+    done = run_main(tmp_path, 1, "no-such-fault")
+    assert done.returncode == EXIT_NOT_RUN, done.stdout + done.stderr
+    assert done.stderr.startswith("unknown fault(s) ['no-such-fault']; known: ["), done.stderr
+    assert "not run → **no result**: selected for this run but missing from its output (a killed worker, a crashed " \
+        "suite, or a run that stopped before its tests: the run's console says which)" in diagnosis(tmp_path)
 
 
 @pytest.mark.parametrize("processes", [1, 3], ids=["robot", "pabot"])
