@@ -92,8 +92,10 @@ def test_a_lab_that_refuses_to_start_leaves_every_case_not_run_and_the_console_s
     done = run_main(tmp_path, 1, "no-such-fault")
     assert done.returncode == EXIT_NOT_RUN, done.stdout + done.stderr
     assert done.stderr.startswith("unknown fault(s) ['no-such-fault']; known: ["), done.stderr
-    assert "not run → **no result**: selected for this run but missing from its output (a killed worker, a crashed " \
+    assert (
+        "not run → **no result**: selected for this run but missing from its output (a killed worker, a crashed "
         "suite, or a run that stopped before its tests: the run's console says which)" in diagnosis(tmp_path)
+    )
 
 
 @pytest.mark.parametrize("processes", [1, 3], ids=["robot", "pabot"])
