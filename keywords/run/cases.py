@@ -23,8 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from robot.api import TestSuiteBuilder
-
 from keywords import PROJECT_ROOT
 
 JIRA_KEY = re.compile(r"^[A-Z][A-Z0-9]+-\d+$")
@@ -102,6 +100,9 @@ def selected_cases(
     The options mean what ``--include``, ``--exclude``, ``--test`` and ``--suite`` mean to Robot Framework:
     the suites are parsed and filtered by Robot itself.
     """
+    # Only here: the verdicts and the trend page read this module without parsing suites (robot.api costs 0.08 s).
+    from robot.api import TestSuiteBuilder
+
     suite = TestSuiteBuilder(allow_empty_suite=True).build(*[str(source) for source in sources])
     suite.filter(suites or None, tests or None, include or None, exclude or None)
     return cases_in(suite)

@@ -9,13 +9,16 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, delete, event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from keywords.run.history.records import RunRecord
 from keywords.run.history.schema import case_results, measurements, runs
+
+if TYPE_CHECKING:  # the trend page reads the history without importing Robot's result model (0.1 s)
+    from keywords.run.history.records import RunRecord
 
 URL_VARIABLE = "FOCUS_HISTORY_URL"
 DEFAULT_FILE = "history.sqlite"

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from keywords.run.history.trends import VERDICT_CODES, flaky_cases, verdict_timeline, write_trends
+import plotly.graph_objects as go
+import pytest
+
+from keywords.run.history.trends import (
+    VERDICT_CODES,
+    durations_over_time,
+    flaky_cases,
+    latency_over_time,
+    verdict_timeline,
+    write_trends,
+)
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -38,9 +48,9 @@ def test_a_verdict_change_between_consecutive_runs_of_one_environment_and_revisi
 def test_the_timeline_has_a_row_per_case_and_a_column_per_run_with_the_verdict_codes():
     runs = [run(1), run(2)]
     cases = [case(1, "PZ-13808", "PASS"), case(2, "PZ-13808", "NOT CHECKED"), case(2, "PZ-13806", "FAIL")]
-    heatmap = verdict_timeline(runs, cases).data[0]
-    assert list(heatmap.y) == ["PZ-13806", "PZ-13808"]
-    assert [list(row) for row in heatmap.z] == [
+    heatmap = verdict_timeline(runs, cases)["data"][0]
+    assert heatmap["y"] == ["PZ-13806", "PZ-13808"]
+    assert heatmap["z"] == [
         [None, VERDICT_CODES["FAIL"]],
         [VERDICT_CODES["PASS"], VERDICT_CODES["NOT CHECKED"]],
     ]
@@ -51,3 +61,25 @@ def test_the_page_is_one_file_that_loads_nothing_from_the_network(tmp_path):
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=\"?https?:", page)
     assert "Plotly" in page and 'id="verdicts"' in page
+
+
+def measurement(run: int, statistic: str, value: float) -> dict:
+    return {"name": "mongodb.ping_ms", "statistic": statistic, "value": value, "jira_key": "PZ-13808",
+            "environment": "lab", "started": START + timedelta(minutes=run)}  # fmt: skip
+
+
+@pytest.mark.parametrize("figure", ["verdicts", "latency", "durations"])
+def test_each_figure_is_valid_plotly_though_the_page_skips_validation(figure):
+    cases = [case(1, "PZ-13808", "PASS"), case(2, "PZ-13808", "FAIL")]
+    built = {
+        "verdicts": lambda: verdict_timeline([run(1), run(2)], cases),
+        "latency": lambda: latency_over_time([measurement(1, "median", 3.0), measurement(2, "p95", 240.0)]),
+        "durations": lambda: durations_over_time(cases),
+    }[figure]()
+    go.Figure(built)  # raises ValueError on any property Plotly does not know, or a value it refuses
+
+
+def test_the_latency_bands_reach_above_the_highest_measurement():
+    shapes = latency_over_time([measurement(1, "p95", 400.0)])["layout"]["shapes"]
+    assert [shape["label"]["text"] for shape in shapes] == ["excellent", "acceptable", "warning", "critical"]
+    assert shapes[-1]["y0"] == 200 and shapes[-1]["y1"] == pytest.approx(440.0)
