@@ -68,15 +68,17 @@ def measurement(run: int, statistic: str, value: float) -> dict:
             "environment": "lab", "started": START + timedelta(minutes=run)}  # fmt: skip
 
 
-@pytest.mark.parametrize("figure", ["verdicts", "latency", "durations"])
-def test_each_figure_is_valid_plotly_though_the_page_skips_validation(figure):
-    cases = [case(1, "PZ-13808", "PASS"), case(2, "PZ-13808", "FAIL")]
-    built = {
-        "verdicts": lambda: verdict_timeline([run(1), run(2)], cases),
-        "latency": lambda: latency_over_time([measurement(1, "median", 3.0), measurement(2, "p95", 240.0)]),
-        "durations": lambda: durations_over_time(cases),
-    }[figure]()
-    go.Figure(built)  # raises ValueError on any property Plotly does not know, or a value it refuses
+CASES = [case(1, "PZ-13808", "PASS"), case(2, "PZ-13808", "FAIL")]
+FIGURES = {
+    "verdicts": lambda: verdict_timeline([run(1), run(2)], CASES),
+    "latency": lambda: latency_over_time([measurement(1, "median", 3.0), measurement(2, "p95", 240.0)]),
+    "durations": lambda: durations_over_time(CASES),
+}
+
+
+@pytest.mark.parametrize("build", FIGURES.values(), ids=FIGURES.keys())
+def test_each_figure_is_valid_plotly_though_the_page_skips_validation(build):
+    go.Figure(build())  # raises ValueError on any property Plotly does not know, or a value it refuses
 
 
 def test_the_latency_bands_reach_above_the_highest_measurement():
